@@ -1,0 +1,264 @@
+"""Hearings, their sessions and the recordings of those sessions."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class HearingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class Hearing(models.Model):
+    class Format(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the permanent address of the hearing; do not change it once published."),
+    )
+    convened_by = models.CharField(
+        _("convened by"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who called the hearing, e.g. “President of the General Assembly”."),
+    )
+    organised_by = models.CharField(
+        _("organised by"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who ran the hearing, e.g. “UNODC”."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day hearing.")
+    )
+    format = models.CharField(
+        _("format"),
+        max_length=20,
+        choices=Format.choices,
+        blank=True,
+        help_text=_("Leave empty when the sources do not say."),
+    )
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, help_text=_("City and venue; “Online” for virtual hearings.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    official_url = models.URLField(_("official page"), max_length=500, blank=True)
+    concept_note_url = models.URLField(_("concept note"), max_length=500, blank=True)
+    agenda_url = models.URLField(_("agenda"), max_length=500, blank=True)
+    related_hearings = models.ManyToManyField(
+        "self",
+        blank=True,
+        verbose_name=_("related hearings and meetings"),
+        help_text=_("Meetings this hearing prepares for or follows up, e.g. a General Assembly high-level meeting."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        help_text=_("Only published hearings, and their published interventions, are public."),
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = HearingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="hearing_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-start_date"], name="hearing_status_date_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("hearings:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PublicationStatus.PUBLISHED
+
+    @property
+    def last_date(self):
+        return self.end_date or self.start_date
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        SESSION = "session", _("Session")
+        OPENING = "opening", _("Opening segment")
+        PANEL = "panel", _("Panel")
+        CLOSING = "closing", _("Closing segment")
+
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("hearing")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+        help_text=_("For a panel held inside a larger session. One level only."),
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("e.g. “Morning session”, “Panel 1”."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SESSION)
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Defaults to the hearing's start date."))
+    start_time = models.TimeField(_("starts at"), null=True, blank=True, help_text=_("Local time at the venue."))
+    end_time = models.TimeField(_("ends at"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=1, help_text=_("Position of the session within its hearing: 1, 2, 3…")
+    )
+    chair = models.CharField(
+        _("moderator or chair"), max_length=200, blank=True, help_text=_("Name and, if useful, title.")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["hearing", "order"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["hearing", "order"], name="session_order_unique_in_hearing"),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True) | Q(end_time__isnull=True) | Q(end_time__gt=F("start_time")),
+                name="session_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="session_not_its_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.hearing} – {self.title}"
+
+    def get_absolute_url(self):
+        return f"{self.hearing.get_absolute_url()}#session-{self.order}"
+
+    def clean(self):
+        errors = {}
+        if self.parent_id:
+            parent = self.parent
+            if parent.parent_id:
+                errors["parent"] = _("A session can only be nested one level deep.")
+            elif self.hearing_id and parent.hearing_id != self.hearing_id:
+                errors["parent"] = _("The parent session belongs to another hearing.")
+            elif self.pk and parent.pk == self.pk:
+                errors["parent"] = _("A session cannot be part of itself.")
+            elif self.pk and self.children.exists():
+                errors["parent"] = _("This session has panels of its own, so it cannot be nested.")
+        if self.date and self.hearing_id:
+            hearing = self.hearing
+            if self.date < hearing.start_date or self.date > hearing.last_date:
+                errors["date"] = _("The date falls outside the hearing's dates.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.date is None and self.hearing_id:
+            self.date = self.hearing.start_date
+        super().save(*args, **kwargs)
+
+    @property
+    def primary_recording(self):
+        """The first recording in order (uses a prefetched `recordings` list when present)."""
+        recordings = list(self.recordings.all())
+        return recordings[0] if recordings else None
+
+
+class Recording(models.Model):
+    class Provider(models.TextChoices):
+        UN_WEB_TV = "un_web_tv", _("UN Web TV")
+        YOUTUBE = "youtube", _("YouTube")
+        VIMEO = "vimeo", _("Vimeo")
+        MEDIA_FILE = "media_file", _("Direct media file")
+        OTHER = "other", _("Other")
+
+    class Channel(models.TextChoices):
+        FLOOR = "floor", _("Floor (original languages)")
+        ARABIC = "ar", _("Arabic")
+        CHINESE = "zh", _("Chinese")
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+        RUSSIAN = "ru", _("Russian")
+        SPANISH = "es", _("Spanish")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("session")
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    url = models.URLField(_("address"), max_length=500, help_text=_("The page or file where the recording plays."))
+    language_channel = models.CharField(
+        _("language channel"), max_length=10, choices=Channel.choices, default=Channel.FLOOR
+    )
+    duration = models.DurationField(_("duration"), null=True, blank=True, help_text=_("As h:mm:ss."))
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=1, help_text=_("The first recording is the one interventions link to.")
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to the public beside the link, e.g. to say the exact address is not known."),
+    )
+
+    class Meta:
+        ordering = ["session", "order"]
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "order"], name="recording_order_unique_in_session"),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.get_provider_display()} – {self.session.title}"
+
+    def get_absolute_url(self):
+        return self.url
+
+    def url_at(self, seconds: int | None) -> str:
+        """The recording's address starting at `seconds`, where the provider supports it."""
+        if not seconds:
+            return self.url
+        seconds = int(seconds)
+        if self.provider == self.Provider.YOUTUBE:
+            separator = "&" if "?" in self.url else "?"
+            return f"{self.url}{separator}t={seconds}s"
+        if self.provider == self.Provider.VIMEO:
+            return f"{self.url.split('#')[0]}#t={seconds}s"
+        if self.provider == self.Provider.MEDIA_FILE:
+            # W3C media fragments: browsers start playback at the offset.
+            return f"{self.url.split('#')[0]}#t={seconds}"
+        return self.url
+
+    def supports_offset(self) -> bool:
+        return self.provider in {self.Provider.YOUTUBE, self.Provider.VIMEO, self.Provider.MEDIA_FILE}

@@ -1,0 +1,4 @@
+class _V: 
+    @classmethod
+    def as_view(cls): return lambda r: None
+HearingListView=HearingDetailView=_V

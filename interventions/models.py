@@ -1,0 +1,452 @@
+"""Organisations, themes and the interventions they deliver at hearings."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hearings.models import Hearing, PublicationStatus, Recording, Session
+
+# Languages an intervention can be delivered in (ISO 639-1), the six UN languages first.
+CONTENT_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("zh", _("Chinese")),
+    ("ru", _("Russian")),
+    ("pt", _("Portuguese")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("nl", _("Dutch")),
+    ("tr", _("Turkish")),
+    ("uk", _("Ukrainian")),
+    ("pl", _("Polish")),
+    ("sw", _("Swahili")),
+    ("hi", _("Hindi")),
+    ("ja", _("Japanese")),
+    ("ko", _("Korean")),
+    ("id", _("Indonesian")),
+    ("fa", _("Persian")),
+    ("bn", _("Bengali")),
+    ("ur", _("Urdu")),
+    ("th", _("Thai")),
+    ("vi", _("Vietnamese")),
+    ("sr", _("Serbian")),
+    ("ro", _("Romanian")),
+    ("el", _("Greek")),
+    ("he", _("Hebrew")),
+]
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def public(self):
+        """Organisations that delivered or co-sponsored at least one public intervention.
+
+        An organisation known only from drafts stays hidden, so a pending
+        statement cannot be guessed from the organisation list.
+        """
+        public_interventions = Intervention.objects.published()
+        return self.filter(
+            Q(pk__in=public_interventions.values("organisation"))
+            | Q(pk__in=public_interventions.filter(on_behalf_of__isnull=False).values("on_behalf_of"))
+        )
+
+    def with_intervention_counts(self):
+        """Annotate `intervention_count`: public interventions delivered or co-sponsored."""
+        delivered = (
+            Intervention.objects.published()
+            .filter(organisation=models.OuterRef("pk"))
+            .order_by()
+            .values("organisation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        co_sponsored = (
+            Intervention.on_behalf_of.through.objects.filter(
+                organisation=models.OuterRef("pk"),
+                intervention__in=Intervention.objects.published(),
+            )
+            .exclude(intervention__organisation=F("organisation"))
+            .order_by()
+            .values("organisation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            intervention_count=models.functions.Coalesce(models.Subquery(delivered), 0)
+            + models.functions.Coalesce(models.Subquery(co_sponsored), 0)
+        )
+
+
+class Organisation(models.Model):
+    class Type(models.TextChoices):
+        NGO = "ngo", _("NGO")
+        NETWORK = "network", _("Network or platform")
+        NHRI = "nhri", _("National human rights institution")
+        UN_ENTITY = "un_entity", _("UN entity")
+        IGO = "igo", _("Intergovernmental organisation")
+        MEMBER_STATE = "member_state", _("Member State")
+        ACADEMIA = "academia", _("Academia")
+        TRADE_UNION = "trade_union", _("Trade union")
+        PRIVATE_SECTOR = "private_sector", _("Private sector")
+        SURVIVOR_LED = "survivor_led", _("Survivor-led organisation")
+        OTHER = "other", _("Other")
+
+    class EcosocStatus(models.TextChoices):
+        NONE = "none", _("None")
+        GENERAL = "general", _("General")
+        SPECIAL = "special", _("Special")
+        ROSTER = "roster", _("Roster")
+
+    name = models.CharField(_("name"), max_length=300, unique=True, help_text=_("Full name, in the organisation's own spelling."))
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True, help_text=_("e.g. GAATW, LSI."))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the permanent address of the organisation's page and of filtered lists."),
+    )
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.NGO)
+    ecosoc_status = models.CharField(
+        _("ECOSOC consultative status"),
+        max_length=10,
+        choices=EcosocStatus.choices,
+        default=EcosocStatus.NONE,
+    )
+    country = models.CharField(
+        _("country or region"), max_length=120, blank=True, help_text=_("Where it is based, or the region it covers.")
+    )
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("member of network"),
+        help_text=_("The network or platform this organisation belongs to, if any."),
+        limit_choices_to={"parent__isnull": True},
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="organisation_not_its_own_network"),
+        ]
+        indexes = [models.Index(fields=["type"], name="organisation_type_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("interventions:organisation-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                raise ValidationError({"parent": _("An organisation cannot be a member of itself.")})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": _("Networks can be nested one level only.")})
+            if self.pk and self.members.exists():
+                raise ValidationError({"parent": _("This organisation has members, so it cannot join a network.")})
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
+class ThemeQuerySet(models.QuerySet):
+    def with_intervention_counts(self):
+        """Annotate `intervention_count`: public interventions tagged with the theme itself."""
+        counts = (
+            Intervention.themes.through.objects.filter(
+                theme=models.OuterRef("pk"), intervention__in=Intervention.objects.published()
+            )
+            .order_by()
+            .values("theme")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(intervention_count=models.functions.Coalesce(models.Subquery(counts), 0))
+
+
+class Theme(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("broader theme"),
+        help_text=_("Filtering by the broader theme also finds interventions tagged with this one. One level only."),
+        limit_choices_to={"parent__isnull": True},
+    )
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [models.CheckConstraint(condition=~Q(parent=F("id")), name="theme_not_its_own_parent")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("interventions:theme-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                raise ValidationError({"parent": _("A theme cannot be its own broader theme.")})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": _("Themes can be nested one level only.")})
+            if self.pk and self.children.exists():
+                raise ValidationError({"parent": _("This theme has narrower themes, so it cannot be nested.")})
+
+
+class InterventionQuerySet(models.QuerySet):
+    def published(self):
+        """The one rule for public visibility: the intervention and its hearing are published."""
+        return self.filter(status=PublicationStatus.PUBLISHED, hearing__status=PublicationStatus.PUBLISHED)
+
+    def with_related(self):
+        """Everything a list row or a detail page shows, in a constant number of queries."""
+        return self.select_related(
+            "hearing", "session", "session__parent", "organisation"
+        ).prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("name")),
+            Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name")),
+            Prefetch("session__recordings", queryset=Recording.objects.order_by("order")),
+            Prefetch("session__parent__recordings", queryset=Recording.objects.order_by("order")),
+        )
+
+    def for_list(self):
+        """`with_related()` without the long texts, which list pages never show."""
+        return self.with_related().defer("text_delivered", "text_submitted")
+
+    def by_organisation(self, organisation):
+        return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
+
+
+class Intervention(models.Model):
+    class HearingRole(models.TextChoices):
+        FLOOR = "floor", _("Speaker from the floor")
+        PANELLIST = "panellist", _("Panellist")
+        MODERATOR = "moderator", _("Moderator")
+        KEYNOTE = "keynote", _("Keynote speaker")
+
+    class Modality(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        REMOTE = "remote", _("Remote")
+        PRERECORDED = "prerecorded", _("Pre-recorded video")
+
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.PROTECT, related_name="interventions", verbose_name=_("hearing")
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("session"),
+        help_text=_("Leave empty when the sources do not say in which session it was delivered."),
+    )
+    order = models.PositiveIntegerField(
+        _("order"),
+        null=True,
+        blank=True,
+        help_text=_("Position in the session's speakers' list: 1, 2, 3…"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=_("delivering organisation"),
+    )
+    on_behalf_of = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="co_sponsored_interventions",
+        verbose_name=_("on behalf of"),
+        help_text=_("Other organisations that joined the statement."),
+    )
+    speaker_name = models.CharField(_("speaker"), max_length=200, blank=True)
+    speaker_title = models.CharField(
+        _("speaker's position"), max_length=300, blank=True, help_text=_("e.g. “International Coordinator”.")
+    )
+    withhold_speaker_name = models.BooleanField(
+        _("withhold the speaker's name"),
+        default=False,
+        help_text=_("The name stays in the archive for staff but no public page, export or search shows it."),
+    )
+    hearing_role = models.CharField(
+        _("role in the hearing"), max_length=20, choices=HearingRole.choices, default=HearingRole.FLOOR
+    )
+    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True, help_text=_("A few sentences on what was said."))
+    text_delivered = models.TextField(_("text as delivered"), blank=True)
+    text_submitted = models.TextField(
+        _("text as submitted"), blank=True, help_text=_("The written statement, when it differs from the spoken one.")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=CONTENT_LANGUAGES, default="en")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="interventions", verbose_name=_("themes"))
+    date = models.DateField(
+        _("date"), blank=True, help_text=_("Leave empty to use the session's date, or the hearing's start date.")
+    )
+    start_offset = models.PositiveIntegerField(
+        _("starts at (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_("Seconds from the start of the session's recording."),
+    )
+    end_offset = models.PositiveIntegerField(_("ends at (seconds)"), null=True, blank=True)
+    source_url = models.URLField(
+        _("written statement"), max_length=500, blank=True, help_text=_("Where the written statement is published.")
+    )
+    source_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("A stable identifier from the source spreadsheet, used to match re-imports."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = InterventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "hearing_id", "session__order", "order", "id"]
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "order"],
+                condition=Q(session__isnull=False, order__isnull=False),
+                name="intervention_order_unique_in_session",
+            ),
+            models.UniqueConstraint(
+                fields=["hearing", "order"],
+                condition=Q(session__isnull=True, order__isnull=False),
+                name="intervention_order_unique_in_hearing",
+            ),
+            models.UniqueConstraint(
+                fields=["source_id"], condition=~Q(source_id=""), name="intervention_source_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_offset__isnull=True) | Q(start_offset__gte=0),
+                name="intervention_start_offset_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_offset__isnull=True) | Q(end_offset__gte=0),
+                name="intervention_end_offset_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_offset__isnull=True) | Q(end_offset__isnull=True) | Q(end_offset__gt=F("start_offset")),
+                name="intervention_ends_after_it_starts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-date"], name="intervention_status_date_idx"),
+            models.Index(fields=["status", "language"], name="intervention_status_lang_idx"),
+            models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
+            models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("interventions:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.session_id and self.hearing_id and self.session.hearing_id != self.hearing_id:
+            errors["session"] = _("This session belongs to another hearing.")
+        if self.start_offset is not None and self.end_offset is not None and self.end_offset <= self.start_offset:
+            errors["end_offset"] = _("The end must come after the start.")
+        if self.end_offset is not None and self.start_offset is None:
+            errors["start_offset"] = _("Give the start as well as the end.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.date is None:
+            if self.session_id and self.session.date:
+                self.date = self.session.date
+            elif self.hearing_id:
+                self.date = self.hearing.start_date
+        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PublicationStatus.PUBLISHED
+
+    @property
+    def public_speaker_name(self) -> str:
+        return "" if self.withhold_speaker_name else self.speaker_name
+
+    @property
+    def recording(self):
+        """The recording the offsets refer to: the session's, else its parent session's."""
+        if not self.session_id:
+            return None
+        session = self.session
+        return session.primary_recording or (session.parent.primary_recording if session.parent_id else None)
+
+    @property
+    def recording_url(self) -> str:
+        recording = self.recording
+        return recording.url_at(self.start_offset) if recording else ""
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.start_offset is None or self.end_offset is None:
+            return None
+        return self.end_offset - self.start_offset
+
+    def citation(self, permalink: str = "") -> str:
+        """A plain-text reference: organisation, speaker, title, hearing and session, date, permalink."""
+        parts = [self.organisation.name]
+        if self.public_speaker_name:
+            parts.append(self.public_speaker_name)
+        parts.append(f"“{self.title}”")
+        venue = self.hearing.title
+        if self.session_id:
+            venue = f"{venue}, {self.session.title}"
+        parts.append(venue)
+        if self.date:
+            parts.append(f"{self.date.day} {self.date:%B %Y}")
+        parts.append(permalink)
+        return ". ".join(part for part in parts if part)
+
+
+def format_offset(seconds: int | None) -> str:
+    """1:23:45 for offsets of an hour or more, 23:45 below."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
