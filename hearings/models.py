@@ -44,9 +44,7 @@ class Hearing(models.Model):
         help_text=_("Who ran the hearing, e.g. “UNODC”."),
     )
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day hearing.")
-    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day hearing."))
     format = models.CharField(
         _("format"),
         max_length=20,
@@ -95,13 +93,13 @@ class Hearing(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("hearings:detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("hearings:detail", kwargs={"slug": self.slug})
 
     @property
     def is_published(self) -> bool:
@@ -119,9 +117,7 @@ class Session(models.Model):
         PANEL = "panel", _("Panel")
         CLOSING = "closing", _("Closing segment")
 
-    hearing = models.ForeignKey(
-        Hearing, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("hearing")
-    )
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("hearing"))
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -160,6 +156,11 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.hearing} – {self.title}"
 
+    def save(self, *args, **kwargs):
+        if self.date is None and self.hearing_id:
+            self.date = self.hearing.start_date
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return f"{self.hearing.get_absolute_url()}#session-{self.order}"
 
@@ -175,17 +176,18 @@ class Session(models.Model):
                 errors["parent"] = _("A session cannot be part of itself.")
             elif self.pk and self.children.exists():
                 errors["parent"] = _("This session has panels of its own, so it cannot be nested.")
+        if self.pk and self.hearing_id:
+            stored_hearing_id = Session.objects.filter(pk=self.pk).values_list("hearing_id", flat=True).first()
+            if stored_hearing_id and stored_hearing_id != self.hearing_id and self.interventions.exists():
+                errors["hearing"] = _(
+                    "Move or delete this session's interventions before moving it to another hearing."
+                )
         if self.date and self.hearing_id:
             hearing = self.hearing
             if self.date < hearing.start_date or self.date > hearing.last_date:
                 errors["date"] = _("The date falls outside the hearing's dates.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.date is None and self.hearing_id:
-            self.date = self.hearing.start_date
-        super().save(*args, **kwargs)
 
     @property
     def primary_recording(self):
@@ -211,9 +213,7 @@ class Recording(models.Model):
         RUSSIAN = "ru", _("Russian")
         SPANISH = "es", _("Spanish")
 
-    session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("session")
-    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("session"))
     title = models.CharField(_("title"), max_length=300, blank=True)
     provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
     url = models.URLField(_("address"), max_length=500, help_text=_("The page or file where the recording plays."))

@@ -96,12 +96,15 @@ class Organisation(models.Model):
         OTHER = "other", _("Other")
 
     class EcosocStatus(models.TextChoices):
+        UNKNOWN = "", _("Not known")
         NONE = "none", _("None")
         GENERAL = "general", _("General")
         SPECIAL = "special", _("Special")
         ROSTER = "roster", _("Roster")
 
-    name = models.CharField(_("name"), max_length=300, unique=True, help_text=_("Full name, in the organisation's own spelling."))
+    name = models.CharField(
+        _("name"), max_length=300, unique=True, help_text=_("Full name, in the organisation's own spelling.")
+    )
     acronym = models.CharField(_("acronym"), max_length=40, blank=True, help_text=_("e.g. GAATW, LSI."))
     slug = models.SlugField(
         _("slug"),
@@ -114,7 +117,8 @@ class Organisation(models.Model):
         _("ECOSOC consultative status"),
         max_length=10,
         choices=EcosocStatus.choices,
-        default=EcosocStatus.NONE,
+        default=EcosocStatus.UNKNOWN,
+        blank=True,
     )
     country = models.CharField(
         _("country or region"), max_length=120, blank=True, help_text=_("Where it is based, or the region it covers.")
@@ -226,9 +230,7 @@ class InterventionQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything a list row or a detail page shows, in a constant number of queries."""
-        return self.select_related(
-            "hearing", "session", "session__parent", "organisation"
-        ).prefetch_related(
+        return self.select_related("hearing", "session", "session__parent", "organisation").prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("name")),
             Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name")),
             Prefetch("session__recordings", queryset=Recording.objects.order_by("order")),
@@ -296,12 +298,21 @@ class Intervention(models.Model):
         help_text=_("The name stays in the archive for staff but no public page, export or search shows it."),
     )
     hearing_role = models.CharField(
-        _("role in the hearing"), max_length=20, choices=HearingRole.choices, default=HearingRole.FLOOR
+        _("role in the hearing"),
+        max_length=20,
+        choices=HearingRole.choices,
+        blank=True,
+        help_text=_("Leave empty when the sources do not say."),
     )
     modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices, blank=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True, help_text=_("A few sentences on what was said."))
     text_delivered = models.TextField(_("text as delivered"), blank=True)
+    text_is_excerpt = models.BooleanField(
+        _("the text is an excerpt"),
+        default=False,
+        help_text=_("Tick when only quoted passages are known, not the whole statement."),
+    )
     text_submitted = models.TextField(
         _("text as submitted"), blank=True, help_text=_("The written statement, when it differs from the spoken one.")
     )
@@ -362,7 +373,9 @@ class Intervention(models.Model):
                 name="intervention_end_offset_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(start_offset__isnull=True) | Q(end_offset__isnull=True) | Q(end_offset__gt=F("start_offset")),
+                condition=Q(start_offset__isnull=True)
+                | Q(end_offset__isnull=True)
+                | Q(end_offset__gt=F("start_offset")),
                 name="intervention_ends_after_it_starts",
             ),
         ]
@@ -375,6 +388,16 @@ class Intervention(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.date is None:
+            if self.session_id and self.session.date:
+                self.date = self.session.date
+            elif self.hearing_id:
+                self.date = self.hearing.start_date
+        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("interventions:detail", kwargs={"pk": self.pk})
@@ -389,16 +412,6 @@ class Intervention(models.Model):
             errors["start_offset"] = _("Give the start as well as the end.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.date is None:
-            if self.session_id and self.session.date:
-                self.date = self.session.date
-            elif self.hearing_id:
-                self.date = self.hearing.start_date
-        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:

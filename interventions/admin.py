@@ -1,0 +1,116 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from hearings import admin as hearings_admin
+from hearings.models import Session
+
+from .models import Intervention, Organisation, Theme
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "type", "ecosoc_status", "country", "parent", "intervention_count"]
+    list_filter = ["type", "ecosoc_status"]
+    search_fields = ["name", "acronym", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    # Explicit, because Meta.ordering does not apply to the annotated (GROUP BY) queryset.
+    ordering = ["name"]
+    readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = hearings_admin.HTTPS_URLS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(intervention_count=Count("interventions", distinct=True))
+
+    @admin.display(description=_("interventions delivered"), ordering="intervention_count")
+    def intervention_count(self, obj):
+        return obj.intervention_count
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "intervention_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(intervention_count=Count("interventions", distinct=True))
+
+    @admin.display(description=_("interventions"), ordering="intervention_count")
+    def intervention_count(self, obj):
+        return obj.intervention_count
+
+
+@admin.register(Intervention)
+class InterventionAdmin(hearings_admin.PublicationActionsMixin, admin.ModelAdmin):
+    list_display = ["title", "organisation", "hearing", "session", "date", "language", "status"]
+    list_filter = ["status", "hearing", "themes", "organisation__type", "language"]
+    search_fields = ["title", "summary", "speaker_name", "organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["organisation", "on_behalf_of", "themes", "hearing", "session"]
+    # Session.__str__ names its hearing, so the session's hearing is joined as well.
+    list_select_related = ["organisation", "hearing", "session__hearing"]
+    date_hierarchy = "date"
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    formfield_overrides = hearings_admin.HTTPS_URLS
+    fieldsets = [
+        (_("Where"), {"fields": ["hearing", "session", "order", "date", "start_offset", "end_offset"]}),
+        (
+            _("Who"),
+            {
+                "fields": [
+                    "organisation",
+                    "on_behalf_of",
+                    "speaker_name",
+                    "speaker_title",
+                    "withhold_speaker_name",
+                    "hearing_role",
+                    "modality",
+                ]
+            },
+        ),
+        (
+            _("What"),
+            {"fields": ["title", "summary", "text_delivered", "text_submitted", "language", "themes", "source_url"]},
+        ),
+        (_("Publication"), {"fields": ["status", "source_id", "published_at", "created_at", "updated_at"]}),
+    ]
+
+
+class SessionInterventionFormSet(BaseInlineFormSet):
+    """Interventions added under a session belong to the session's hearing."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.instance.hearing_id:
+            form.instance.hearing_id = self.instance.hearing_id
+
+    def save_new(self, form, commit=True):
+        # On the session add page the hearing is only known once the session is saved.
+        form.instance.hearing_id = self.instance.hearing_id
+        return super().save_new(form, commit=commit)
+
+
+class SessionInterventionInline(admin.TabularInline):
+    model = Intervention
+    formset = SessionInterventionFormSet
+    fields = ["order", "title", "organisation", "status", "start_offset", "end_offset"]
+    autocomplete_fields = ["organisation"]
+    ordering = ["order", "pk"]
+    extra = 0
+    show_change_link = True
+
+
+# Extend the hearings app's session admin with the interventions inline, keeping
+# the dependency one way: interventions knows about hearings, not the reverse.
+admin.site.unregister(Session)
+
+
+@admin.register(Session)
+class SessionAdmin(hearings_admin.SessionAdmin):
+    inlines = [hearings_admin.RecordingInline, SessionInterventionInline]

@@ -1,0 +1,158 @@
+"""The one InterventionFilter: used by the list page, and later by the exports and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hearings.models import Hearing
+
+from .models import CONTENT_LANGUAGES, Intervention, Organisation, Theme
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 500
+
+SORT_ORDERS = {
+    "-date": ("-date", "hearing_id", "session__order", "order", "id"),
+    "date": ("date", "hearing_id", "session__order", "order", "id"),
+    "title": ("title", "-date", "id"),
+    "organisation": ("organisation__name", "-date", "id"),
+}
+SORT_CHOICES = [
+    ("-date", _("Newest first")),
+    ("date", _("Oldest first")),
+    ("title", _("Title")),
+    ("organisation", _("Organisation")),
+]
+DEFAULT_SORT = "-date"
+
+
+def page_size_from(data) -> int:
+    """`page_size` from a query dict: at most MAX_PAGE_SIZE; anything unreadable gives the default."""
+    try:
+        size = int(data.get("page_size", DEFAULT_PAGE_SIZE))
+    except (TypeError, ValueError):
+        return DEFAULT_PAGE_SIZE
+    return DEFAULT_PAGE_SIZE if size < 1 else min(size, MAX_PAGE_SIZE)
+
+
+class TruncatedCharField(forms.CharField):
+    """Cuts overlong input instead of rejecting it: a pasted paragraph is still a fair search."""
+
+    def to_python(self, value):
+        return super().to_python(value)[:MAX_QUERY_LENGTH]
+
+
+class SortField(forms.ChoiceField):
+    """An unknown sort order falls back to the default rather than emptying the results."""
+
+    def validate(self, value):
+        pass
+
+    def clean(self, value):
+        value = self.to_python(value)
+        return value if value in SORT_ORDERS else ""
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = TruncatedCharField
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    field_class = SortField
+
+
+def _co_sponsorships():
+    return Intervention.on_behalf_of.through.objects
+
+
+def _taggings():
+    return Intervention.themes.through.objects
+
+
+class InterventionFilter(django_filters.FilterSet):
+    """Every filter and sort order of the intervention list, expressed without joins that duplicate rows."""
+
+    organisation = django_filters.ModelMultipleChoiceFilter(
+        label=_("Organisation"),
+        queryset=Organisation.objects.public(),
+        to_field_name="slug",
+        method="filter_organisation",
+        error_messages={"invalid_choice": _("No organisation called “%(value)s”.")},
+    )
+    theme = django_filters.ModelMultipleChoiceFilter(
+        label=_("Theme"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        method="filter_theme",
+        error_messages={"invalid_choice": _("No theme called “%(value)s”.")},
+    )
+    hearing = django_filters.ModelChoiceFilter(
+        label=_("Hearing"),
+        queryset=Hearing.objects.published(),
+        to_field_name="slug",
+        error_messages={"invalid_choice": _("No hearing called “%(value)s”.")},
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("Type of organisation"),
+        field_name="organisation__type",
+        choices=Organisation.Type.choices,
+        error_messages={"invalid_choice": _("No organisation type called “%(value)s”.")},
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=CONTENT_LANGUAGES,
+        error_messages={"invalid_choice": _("No language with the code “%(value)s”.")},
+    )
+    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+    q = SearchFilter(label=_("Search"), method="search")
+    sort = SortFilter(label=_("Sort by"), choices=SORT_CHOICES, method="order")
+
+    class Meta:
+        model = Intervention
+        fields = []
+
+    # Facets recount the results with one filter left out, so filtering can skip named filters.
+    def filter_queryset(self, queryset, exclude=()):
+        for name, value in self.form.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        if not self.form.cleaned_data.get("sort") and "sort" not in exclude:
+            queryset = self.order(queryset, "sort", DEFAULT_SORT)
+        return queryset
+
+    def filter_organisation(self, queryset, name, organisations):
+        """Delivered by, or on behalf of, any of the organisations."""
+        pks = [organisation.pk for organisation in organisations]
+        if not pks:
+            return queryset
+        co_sponsored = _co_sponsorships().filter(organisation__in=pks).values("intervention")
+        return queryset.filter(Q(organisation__in=pks) | Q(pk__in=co_sponsored))
+
+    def filter_theme(self, queryset, name, themes):
+        """Tagged with every theme; a broader theme is matched by its narrower ones too."""
+        for theme in themes:
+            tagged = _taggings().filter(Q(theme=theme.pk) | Q(theme__parent=theme.pk)).values("intervention")
+            queryset = queryset.filter(pk__in=tagged)
+        return queryset
+
+    def search(self, queryset, name, value):
+        co_sponsored = _co_sponsorships().filter(
+            Q(organisation__name__icontains=value) | Q(organisation__acronym__icontains=value)
+        )
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(text_delivered__icontains=value)
+            | Q(text_submitted__icontains=value)
+            | Q(organisation__name__icontains=value)
+            | Q(organisation__acronym__icontains=value)
+            | Q(pk__in=co_sponsored.values("intervention"))
+            # A withheld name must not be findable either: searching for it would confirm who spoke.
+            | Q(speaker_name__icontains=value, withhold_speaker_name=False)
+        )
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDERS.get(value, SORT_ORDERS[DEFAULT_SORT]))
