@@ -123,6 +123,11 @@ STORAGES = {
 }
 
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Interventions Archive")
+# The language curators write hearing titles, theme names and descriptions in. Pages mark those
+# texts with it, so a screen reader reads them right whatever the interface language.
+ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")
+# English keeps day-month-year dates; French and Spanish use Django's own formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 LOGGING = {
     "version": 1,

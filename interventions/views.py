@@ -1,9 +1,11 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Substr, Upper
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -11,6 +13,7 @@ from config.pagination import ForgivingPaginationMixin
 from hearings.models import Hearing, Recording
 from hearings.views import with_intervention_counts
 
+from . import charts
 from .facets import carried_params, chips, facets
 from .filters import SORT_CHOICES, InterventionFilter, page_size_from
 from .models import Intervention, Organisation, Theme
@@ -45,6 +48,13 @@ def filtered_list_url(**params) -> str:
     return f"{reverse('interventions:list')}?{urlencode(params)}"
 
 
+def at_a_glance(interventions, *chart_functions, **url_params):
+    """The charts that have something to show, each clicking through to the list filtered like the page."""
+    language = settings.ARCHIVE_CONTENT_LANGUAGE
+    drawn = (chart(interventions, content_language=language, **url_params) for chart in chart_functions)
+    return [chart for chart in drawn if chart]
+
+
 class HomeView(TemplateView):
     template_name = "interventions/home.html"
 
@@ -56,6 +66,9 @@ class HomeView(TemplateView):
             organisation_count=Organisation.objects.public().count(),
             latest_hearings=with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS],
             themes=theme_tree(),
+            charts=at_a_glance(
+                Intervention.objects.published(), charts.per_year, charts.by_theme, charts.by_organisation_type
+            ),
         )
         return context
 
@@ -75,6 +88,19 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
 
     def get_paginate_by(self, queryset):
         return page_size_from(self.request.GET)
+
+    def get_template_names(self):
+        headers = self.request.headers
+        # htmx asks for the results alone as filters change; a history restore needs the whole page.
+        if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
+            return [f"{self.template_name}#results"]
+        return [self.template_name]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The same address answers a whole page or only its results: caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -110,9 +136,8 @@ class InterventionDetailView(DetailView):
             .select_related("session")
             .order_by("session__order", "order")
         )
-        context["citation"] = intervention.citation(
-            permalink=self.request.build_absolute_uri(intervention.get_absolute_url())
-        )
+        context["permalink"] = self.request.build_absolute_uri(intervention.get_absolute_url())
+        context["citation"] = intervention.citation(permalink=context["permalink"])
         return context
 
     @staticmethod
@@ -208,6 +233,14 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
                 for row in spoken_on
             ],
             list_url=filtered_list_url(organisation=organisation.slug),
+            charts=at_a_glance(
+                Intervention.objects.published().filter(
+                    pk__in=Intervention.objects.published().by_organisation(organisation).values("pk")
+                ),
+                charts.per_year,
+                organisation=organisation.slug,
+            ),
+            speaking_share=charts.speaking_share(organisation, settings.ARCHIVE_CONTENT_LANGUAGE),
         )
         return context
 
@@ -231,9 +264,12 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
         self.theme = get_object_or_404(Theme.objects.select_related("parent"), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def on_theme(self):
         tagged = _taggings().filter(Q(theme=self.theme) | Q(theme__parent=self.theme)).values("intervention")
-        return Intervention.objects.published().filter(pk__in=tagged).for_list()
+        return Intervention.objects.published().filter(pk__in=tagged)
+
+    def get_queryset(self):
+        return self.on_theme().for_list()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -241,5 +277,6 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
             theme=self.theme,
             narrower=self.theme.children.with_intervention_counts().order_by("name"),
             list_url=filtered_list_url(theme=self.theme.slug),
+            charts=at_a_glance(self.on_theme(), charts.per_year, charts.by_organisation_type, theme=self.theme.slug),
         )
         return context

@@ -129,7 +129,7 @@ def test_counts_leave_out_unpublished_interventions(client, archive):
 
 def test_facets_leave_out_unpublished_interventions(client, archive):
     page = client.get(reverse("interventions:list")).content.decode()
-    assert 'value="public-theme"> Public theme <span class="count">1</span>' in page
+    assert 'value="public-theme"> <span lang="en">Public theme</span> <span class="count">1</span>' in page
     assert 'value="public-org"> Public Org <span class="count">2</span>' in page
     assert MARKER not in page
 

@@ -1,6 +1,8 @@
 from django import template
+from django.conf import settings
 
-from interventions.models import format_offset
+from interventions import charts
+from interventions.models import Intervention, format_offset
 
 register = template.Library()
 
@@ -9,3 +11,15 @@ register = template.Library()
 def offset(seconds):
     """Seconds into a recording as 1:23:45 (or 23:45 under an hour)."""
     return format_offset(seconds)
+
+
+@register.simple_tag
+def hearing_charts(hearing):
+    """A hearing's charts, drawn here because the hearings app may not import interventions."""
+    interventions = Intervention.objects.published().filter(hearing=hearing)
+    language = settings.ARCHIVE_CONTENT_LANGUAGE
+    drawn = [
+        charts.by_theme(interventions, language, hearing=hearing.slug),
+        charts.by_organisation_type(interventions, language, hearing=hearing.slug),
+    ]
+    return [chart for chart in drawn if chart]

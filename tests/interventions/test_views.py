@@ -323,7 +323,10 @@ def test_organisation_detail_links_its_themes_with_counts(client):
     InterventionFactory(organisation=org, themes=[theme])
     InterventionFactory(on_behalf_of=[org], themes=[theme])
     page = html(client, org.get_absolute_url())
-    assert 'href="/interventions/?organisation=lsi&amp;theme=labour">Labour</a> <span class="count">2</span>' in page
+    assert (
+        'href="/interventions/?organisation=lsi&amp;theme=labour" lang="en">Labour</a> <span class="count">2</span>'
+        in page
+    )
 
 
 def test_organisation_without_public_interventions_is_404(client):

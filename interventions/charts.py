@@ -1,0 +1,222 @@
+"""Bar charts drawn on the server as SVG: the data behind them, and the geometry of their bars.
+
+Every count starts from `Intervention.objects.published()`, and each chart is one query,
+whatever the number of bars. `bar_chart()` is pure: rows in, bar geometry out.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Intervention, Organisation
+
+# The SVG's own coordinate system; CSS scales it to the page.
+WIDTH = 400
+LABEL_HEIGHT = 18
+BAR_HEIGHT = 16
+ROW_GAP = 10
+ROW_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
+# Room right of the longest bar for its value.
+VALUE_ROOM = 56
+MAX_BARS = 12
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: int
+    url: str
+    value_text: str = ""
+    # The label's own language, for names the archive does not translate (themes, hearings).
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    value_text: str
+    url: str
+    lang: str
+    y: int
+    label_y: int
+    width: int
+    value_x: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    slug: str
+    title: str
+    description: str
+    column: str
+    bars: list[Bar]
+    width: int
+    height: int
+    bar_height: int = BAR_HEIGHT
+
+
+def bar_chart(slug: str, title: str, column: str, rows: list[Row]) -> BarChart | None:
+    """Horizontal bars, each under its label, the longest spanning the chart less room for its value.
+
+    No rows, or only zeros, give no chart: an empty picture says nothing a sentence would not.
+    """
+    rows = rows[:MAX_BARS]
+    largest = max((row.value for row in rows), default=0)
+    if largest <= 0:
+        return None
+    span = WIDTH - VALUE_ROOM
+    bars = []
+    for index, row in enumerate(rows):
+        top = index * ROW_HEIGHT
+        # A bar for a non-zero value stays visible however small its share.
+        width = round(span * row.value / largest) if row.value > 0 else 0
+        width = max(width, 2) if row.value > 0 else 0
+        value_text = row.value_text or number_format(row.value, force_grouping=True)
+        bars.append(
+            Bar(
+                label=row.label,
+                value=row.value,
+                value_text=value_text,
+                url=row.url,
+                lang=row.lang,
+                y=top + LABEL_HEIGHT,
+                label_y=top + LABEL_HEIGHT - 5,
+                width=width,
+                value_x=width + 6,
+            )
+        )
+    return BarChart(
+        slug=slug,
+        title=title,
+        description=describe(title, bars),
+        column=column,
+        bars=bars,
+        width=WIDTH,
+        height=len(bars) * ROW_HEIGHT - ROW_GAP,
+    )
+
+
+def describe(title: str, bars: list[Bar]) -> str:
+    """The chart in one sentence, for those who cannot see it: the largest bars and their values."""
+    top = sorted(bars, key=lambda bar: -bar.value)[:3]
+    listed = ", ".join(f"{bar.label} ({bar.value_text})" for bar in top)
+    count = len(bars)
+    return ngettext(
+        "%(title)s: %(count)d bar. Largest: %(listed)s.",
+        "%(title)s: %(count)d bars. Largest: %(listed)s.",
+        count,
+    ) % {"title": title, "count": count, "listed": listed}
+
+
+def list_url(**params) -> str:
+    query = urlencode({key: value for key, value in params.items() if value}, doseq=True)
+    base = reverse("interventions:list")
+    return f"{base}?{query}" if query else base
+
+
+# The data behind the charts. `interventions` is always a queryset built on published().
+
+
+def per_year(interventions, content_language: str = "", **url_params) -> BarChart | None:
+    rows = (
+        interventions.order_by()
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("year")
+    )
+    return bar_chart(
+        "per-year",
+        _("Interventions per year"),
+        _("Year"),
+        [
+            Row(
+                str(row["year"]),
+                row["n"],
+                list_url(date_from=f"{row['year']}-01-01", date_to=f"{row['year']}-12-31", **url_params),
+            )
+            for row in rows
+        ],
+    )
+
+
+def by_theme(interventions, content_language: str = "", **url_params) -> BarChart | None:
+    taggings = Intervention.themes.through.objects.filter(intervention__in=interventions.order_by().values("pk"))
+    rows = (
+        taggings.order_by()
+        .values("theme__slug", "theme__name")
+        .annotate(n=Count("intervention", distinct=True))
+        .order_by("-n", "theme__name")[:MAX_BARS]
+    )
+    return bar_chart(
+        "by-theme",
+        _("Interventions by theme"),
+        _("Theme"),
+        [
+            Row(row["theme__name"], row["n"], list_url(theme=row["theme__slug"], **url_params), lang=content_language)
+            for row in rows
+        ],
+    )
+
+
+def by_organisation_type(interventions, content_language: str = "", **url_params) -> BarChart | None:
+    labels = dict(Organisation.Type.choices)
+    rows = (
+        interventions.order_by()
+        .values("organisation__type")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "organisation__type")
+    )
+    return bar_chart(
+        "by-type",
+        _("Interventions by type of organisation"),
+        _("Type of organisation"),
+        [
+            Row(
+                str(labels.get(row["organisation__type"], row["organisation__type"])),
+                row["n"],
+                list_url(type=row["organisation__type"], **url_params),
+            )
+            for row in rows
+        ],
+    )
+
+
+def speaking_share(organisation, content_language: str = "") -> BarChart | None:
+    """Per hearing, the organisation's share of the timed speaking: its seconds over everyone's.
+
+    Only interventions with both offsets count, on both sides of the fraction, so a hearing where
+    few were timed is not misread as one where the organisation spoke little.
+    """
+    duration = ExpressionWrapper(F("end_offset") - F("start_offset"), output_field=IntegerField())
+    timed = Intervention.objects.published().filter(start_offset__isnull=False, end_offset__isnull=False)
+    rows = (
+        timed.filter(hearing__in=timed.filter(organisation=organisation).values("hearing"))
+        .order_by()
+        .values("hearing__slug", "hearing__title", "hearing__start_date")
+        .annotate(total=Sum(duration), own=Sum(duration, filter=Q(organisation=organisation)))
+        .order_by("hearing__start_date", "hearing__title")
+    )
+    return bar_chart(
+        "speaking-share",
+        _("Share of speaking time per hearing"),
+        _("Hearing"),
+        [
+            Row(
+                row["hearing__title"],
+                round(100 * (row["own"] or 0) / row["total"]),
+                list_url(organisation=organisation.slug, hearing=row["hearing__slug"]),
+                value_text=_("%(percent)s%%") % {"percent": number_format(100 * (row["own"] or 0) / row["total"], 1)},
+                lang=content_language,
+            )
+            for row in rows
+            if row["total"]
+        ],
+    )
