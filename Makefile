@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint check install demo clean
+.PHONY: run test e2e lint check install messages demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -17,7 +18,16 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# French and Spanish need the compiled catalogues, and compiling needs gettext's msgfmt.
+messages: $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0; \
+	else \
+		echo "msgfmt was not found: install gettext (Debian/Ubuntu: apt-get install gettext; macOS: brew install gettext)."; \
+		echo "Without it the site runs in English only, and the tests of the French and Spanish pages fail."; \
+	fi
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -26,6 +36,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests in Debian's Chromium (apt-get install chromium); screenshots go to test-results/screenshots/.
+e2e: install
+	@test -x $(CHROMIUM) || { echo "Chromium was not found at $(CHROMIUM): apt-get install chromium"; exit 1; }
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
