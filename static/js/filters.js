@@ -12,6 +12,19 @@
     form.requestSubmit();
   });
 
+  // Empty fields ("Any", a blank search) would only clutter the address readers share.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (!data || !event.detail.elt.matches("form[data-auto-submit]")) {
+      return;
+    }
+    Array.from(data.keys()).forEach(function (key) {
+      if (data.getAll(key).every(function (value) { return value === ""; })) {
+        data.delete(key);
+      }
+    });
+  });
+
   // On small screens the filters fold away under their summary; on wide ones they stay open.
   function fitDisclosures() {
     var wide = window.matchMedia("(min-width: 56rem)").matches;

@@ -62,7 +62,7 @@ def test_results_update_in_place_the_address_follows_and_back_returns(page, url)
 
     shared = page.url
     page.go_back()
-    expect(page).to_have_url(re.compile(r"organisation=la-strada-international$"))
+    expect(page).to_have_url(re.compile(r"\?organisation=la-strada-international&sort=-date$"))
     expect(page.locator(".result-count")).to_have_text("3 interventions")
     expect(page.get_by_role("checkbox", name=re.compile("^Demand"))).not_to_be_checked()
 
