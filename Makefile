@@ -40,7 +40,7 @@ test: install
 # Browser tests in Debian's Chromium (apt-get install chromium); screenshots go to test-results/screenshots/.
 e2e: install
 	@test -x $(CHROMIUM) || { echo "Chromium was not found at $(CHROMIUM): apt-get install chromium"; exit 1; }
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
