@@ -128,3 +128,32 @@ def test_each_chart_is_one_query_whatever_its_number_of_bars(django_assert_num_q
         )
     with django_assert_num_queries(1):
         chart(Intervention.objects.published())
+
+
+@pytest.mark.django_db
+def test_the_home_page_draws_charts_with_a_title_a_text_alternative_links_and_the_data_table(client):
+    theme = ThemeFactory(name="Demand", slug="demand")
+    InterventionFactory(themes=[theme], date=datetime.date(2021, 7, 13))
+    html = client.get(reverse("interventions:home")).content.decode()
+    assert '<title id="chart-by-theme-svg-title">Interventions by theme</title>' in html
+    assert '<desc id="chart-by-theme-desc">Interventions by theme: 1 bar. Largest: Demand (1).</desc>' in html
+    assert '<a href="/interventions/?theme=demand" aria-label="Demand: 1" lang="en">' in html
+    assert "<caption>Interventions by theme</caption>" in html
+    assert '<th scope="row"><a href="/interventions/?theme=demand" lang="en">Demand</a></th><td>1</td>' in html
+
+
+@pytest.mark.django_db
+def test_the_home_page_draws_no_chart_before_anything_is_published(client):
+    InterventionFactory(status=PublicationStatus.DRAFT)
+    html = client.get(reverse("interventions:home")).content.decode()
+    assert "<svg" not in html
+    assert "At a glance" not in html
+
+
+@pytest.mark.django_db
+def test_a_hearing_page_charts_its_themes_and_organisation_types(client):
+    hearing = HearingFactory(slug="h1")
+    InterventionFactory(hearing=hearing, themes=[ThemeFactory(name="Demand", slug="demand")])
+    html = client.get(hearing.get_absolute_url()).content.decode()
+    assert 'href="/interventions/?theme=demand&amp;hearing=h1"' in html
+    assert 'href="/interventions/?type=ngo&amp;hearing=h1"' in html
