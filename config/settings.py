@@ -122,7 +122,7 @@ STORAGES = {
     },
 }
 
-ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Interventions Archive")
+ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Interventions Archive")  # translated unless changed
 # The language curators write hearing titles, theme names and descriptions in. Pages mark those
 # texts with it, so a screen reader reads them right whatever the interface language.
 ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")

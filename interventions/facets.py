@@ -9,6 +9,7 @@ counted under all the current filters.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,8 @@ class Chip:
     prefix: str
     label: str
     url: str
+    # Theme names and hearing titles are in the curators' language, not necessarily the interface's.
+    lang: str = ""
 
 
 def _count(queryset, field="pk", distinct=False):
@@ -204,5 +207,6 @@ def chips(filterset: InterventionFilter, params) -> list[Chip]:
                 remaining.pop(name, None)
             query = remaining.urlencode()
             label = labels.get(value, value)
-            result.append(Chip(CHIP_PREFIXES[name], label, f"{list_url}?{query}" if query else list_url))
+            lang = settings.ARCHIVE_CONTENT_LANGUAGE if name in {"theme", "hearing"} else ""
+            result.append(Chip(CHIP_PREFIXES[name], label, f"{list_url}?{query}" if query else list_url, lang))
     return result

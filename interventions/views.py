@@ -89,12 +89,13 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
     def get_paginate_by(self, queryset):
         return page_size_from(self.request.GET)
 
-    def get_template_names(self):
-        headers = self.request.headers
+    def wants_results_only(self) -> bool:
         # htmx asks for the results alone as filters change; a history restore needs the whole page.
-        if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
-            return [f"{self.template_name}#results"]
-        return [self.template_name]
+        headers = self.request.headers
+        return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+
+    def get_template_names(self):
+        return [f"{self.template_name}#results"] if self.wants_results_only() else [self.template_name]
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -106,7 +107,8 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
         context.update(
-            facets=facets(self.filterset),
+            # The sidebar is not re-rendered for htmx, so its facets are not counted either.
+            facets=[] if self.wants_results_only() else facets(self.filterset),
             carried_params=[] if form.is_valid() else carried_params(self.filterset, self.request.GET),
             chips=chips(self.filterset, self.request.GET),
             filter_errors=[

@@ -127,3 +127,18 @@ def test_the_chart_links_keep_the_organisation_pages_filter(client):
     html = page(client, org.get_absolute_url(), "fr")
     assert "Interventions par année" in html
     assert 'href="/interventions/?date_from=2021-01-01&amp;date_to=2021-12-31&amp;organisation=lsi"' in html
+
+
+def test_a_theme_chip_marks_the_theme_name_with_the_curators_language(client):
+    InterventionFactory(themes=[ThemeFactory(name="Demand", slug="demand")])
+    html = page(client, LIST_URL, "fr", {"theme": "demand"})
+    assert 'Thème: <span lang="en">Demand</span>' in html
+
+
+def test_the_archives_default_name_is_translated(client):
+    assert "<title>Archive des interventions</title>" in page(client, reverse("interventions:home"), "fr")
+
+
+def test_a_deployments_own_archive_name_is_shown_as_given(client, settings):
+    settings.ARCHIVE_NAME = "Trafficking Hearings Record"
+    assert "<title>Trafficking Hearings Record</title>" in page(client, reverse("interventions:home"), "fr")

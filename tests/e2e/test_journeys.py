@@ -102,7 +102,7 @@ def publish(page, changelist, action):
     expect(page.locator(".messagelist")).to_contain_text("published")
 
 
-def test_in_french_on_a_phone_a_new_user_finds_gaatw_and_reaches_its_recording(page, url):
+def test_in_french_on_a_phone_a_new_user_finds_gaatw_and_reaches_its_recording(page, url, screenshots):
     build_archive()
     page.set_viewport_size(PHONE)
     page.goto(url("/"))
@@ -119,6 +119,7 @@ def test_in_french_on_a_phone_a_new_user_finds_gaatw_and_reaches_its_recording(p
 
     page.get_by_role("link", name="Intervention by the Global Alliance against Traffic in Women (GAATW)").click()
     expect(page.get_by_role("heading", name="Enregistrement")).to_be_visible()
+    page.screenshot(path=screenshots / "acceptance-fr-gaatw-375x812.png", full_page=True)
     recording = page.get_by_role("link", name="UN Web TV – morning session")
     expect(recording).to_have_attribute("href", re.compile(r"^https://webtv\.un\.org/"))
     recording.click()

@@ -1,6 +1,8 @@
 """The intervention list answers htmx with its results alone, and a plain request with the whole page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hearings.models import PublicationStatus
@@ -66,3 +68,20 @@ def test_pages_carry_no_inline_script(client):
     html = client.get(LIST_URL).content.decode()
     assert "<script>" not in html
     assert html.count("<script") == html.count("<script src=")
+
+
+def test_the_results_partial_skips_the_facet_queries_and_does_not_grow_with_the_archive(
+    client, django_assert_max_num_queries
+):
+    org = OrganisationFactory(slug="lsi")
+    for _ in range(3):
+        InterventionFactory(organisation=org)
+    with CaptureQueriesContext(connection) as small:
+        client.get(LIST_URL, {"organisation": "lsi"}, **HTMX)
+    with CaptureQueriesContext(connection) as page:
+        client.get(LIST_URL, {"organisation": "lsi"})
+    assert len(small) < len(page)
+    for _ in range(30):
+        InterventionFactory(organisation=org)
+    with django_assert_max_num_queries(len(small)):
+        client.get(LIST_URL, {"organisation": "lsi"}, **HTMX)
