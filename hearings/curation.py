@@ -46,7 +46,7 @@ class Publishable:
     def stored_status(self) -> str | None:
         if self.pk is None:
             return None
-        return type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        return type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True).order_by().first()
 
     def stamp_publication(self):
         # published_at records the first publication: withdrawing and republishing keep it.
@@ -55,11 +55,8 @@ class Publishable:
 
     def clean_status(self):
         stored = self.stored_status()
-        if stored is None:
-            if self.status == PublicationStatus.WITHDRAWN:
-                raise ValidationError({"status": _("Only a published record can be withdrawn.")})
-            return
-        if self.status != stored and self.status not in TRANSITIONS.get(stored, set()):
+        # A new record may start in any status: a restored one comes back as it was.
+        if stored is not None and self.status != stored and self.status not in TRANSITIONS.get(stored, set()):
             raise ValidationError(
                 {
                     "status": _(
@@ -107,7 +104,7 @@ class Versioned(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding and not getattr(self, "_version_claimed", False):
             # Read from the row rather than trusting a possibly stale instance.
-            stored = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).first()
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).order_by().first()
             self.version = (stored or 0) + 1
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
@@ -132,4 +129,4 @@ class Versioned(models.Model):
                 self._version_claimed = False
 
     def stored_version(self) -> int | None:
-        return type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).first()
+        return type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).order_by().first()

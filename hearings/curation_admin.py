@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -83,9 +83,12 @@ class CuratedForm(GuardedForm):
         return cleaned_data
 
     def _check_version(self, expected):
-        manager = type(self.instance)._default_manager
-        # Locks the row until the admin's transaction ends, so nobody saves between this check and the save.
-        current = manager.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        # Ordered by pk alone: Meta.ordering may join other tables, which FOR UPDATE cannot lock.
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk).order_by("pk")
+        if transaction.get_connection(router.db_for_write(type(self.instance))).in_atomic_block:
+            # Locks the row until the admin's transaction ends, so nobody saves between this check and the save.
+            rows = rows.select_for_update()
+        current = rows.values_list("version", flat=True).first()
         if current is None or current == expected:
             return
         raise ValidationError(self.conflict_message(expected))
@@ -173,14 +176,18 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     # Role checks: the same functions the import calls.
 
+    def _stored(self, obj):
+        # The form may have changed the instance in memory already; rights follow what is saved.
+        return self.model._default_manager.filter(pk=obj.pk).first() or obj
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.pk is not None:
-            return permissions.can_change(request.user, obj)
+            return permissions.can_change(request.user, self._stored(obj))
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.pk is not None:
-            return permissions.can_delete(request.user, obj)
+            return permissions.can_delete(request.user, self._stored(obj))
         return super().has_delete_permission(request, obj)
 
     def has_publish_permission(self, request):
@@ -221,7 +228,9 @@ class CuratedAdmin(SimpleHistoryAdmin):
             current = get_object_or_404(self.model._default_manager, pk=unquote(object_id))
             if not self.has_change_permission(request, current):
                 raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # Atomic like the change form, so the version check and the save cannot be split.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         current = self.model._default_manager.filter(pk=obj.pk).first() if obj is not None else None
@@ -253,6 +262,12 @@ class CuratedAdmin(SimpleHistoryAdmin):
             return False
         return not permissions.is_public_record(obj) or permissions.can_publish(request.user, self.model)
 
+    def deleted_label(self, record) -> str:
+        try:
+            return str(record.instance)
+        except ObjectDoesNotExist:  # __str__ names a parent that is gone too
+            return f"{self.opts.verbose_name} {record.id}"
+
     def deleted_view(self, request):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
@@ -263,7 +278,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": _("Deleted %(name)s") % {"name": self.opts.verbose_name_plural},
             "opts": self.opts,
-            "records": [(record, self.can_restore(request, record)) for record in records],
+            "records": [(record, self.deleted_label(record), self.can_restore(request, record)) for record in records],
         }
         return TemplateResponse(request, self.deleted_template, context)
 

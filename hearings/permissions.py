@@ -50,10 +50,12 @@ def is_public_record(obj) -> bool:
     if obj is None:
         return False
     label = obj._meta.label_lower
-    if label == "hearings.session":
-        return obj.hearing_id is not None and obj.hearing.status in EDITORIAL_STATUSES
-    if label == "hearings.recording":
-        return obj.session_id is not None and obj.session.hearing.status in EDITORIAL_STATUSES
+    if label in {"hearings.session", "hearings.recording"}:
+        # Asked of the database: the hearing may be gone, e.g. when listing deleted records.
+        hearings = publication_owner(obj)._default_manager.filter(status__in=EDITORIAL_STATUSES)
+        if label == "hearings.session":
+            return hearings.filter(pk=obj.hearing_id).exists()
+        return hearings.filter(sessions=obj.session_id).exists()
     return getattr(obj, "status", None) in EDITORIAL_STATUSES
 
 
