@@ -83,7 +83,7 @@ class Hearing(Publishable, Versioned):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = HearingQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[related_hearings])
 
     class Meta:
         ordering = ["-start_date", "title"]

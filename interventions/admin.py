@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from hearings import admin as hearings_admin
-from hearings.curation_admin import CuratedAdmin, CuratedForm, CuratedInlineMixin, GuardedInlineFormSet
+from hearings.curation_admin import CuratedAdmin, CuratedInlineMixin
+from hearings.curation_forms import CuratedForm, GuardedInlineFormSet
 from hearings.models import Session
 
 from .models import Intervention, Organisation, Theme

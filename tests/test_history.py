@@ -179,3 +179,15 @@ def test_deleted_hearings_can_be_restored_too(editor_client):
     record = hearing.history.model.objects.filter(history_type="-").get()
     editor_client.post(reverse("admin:hearings_hearing_deleted"), {"history_id": record.history_id})
     assert type(hearing).objects.get(pk=pk).title == "Deleted hearing"
+
+
+def test_restore_an_old_version_of_a_hearing_brings_back_its_related_hearings(editor_client):
+    follow_up = HearingFactory(title="High-level meeting")
+    hearing = HearingFactory(title="Hearing")
+    hearing.related_hearings.add(follow_up)
+    with_follow_up = hearing.history.latest()
+    hearing.related_hearings.clear()
+    url = reverse("admin:hearings_hearing_simple_history", args=[hearing.pk, with_follow_up.history_id])
+    page = editor_client.get(url)
+    assert editor_client.post(url, change_form_data(page)).status_code == 302
+    assert list(hearing.related_hearings.all()) == [follow_up]
