@@ -7,7 +7,14 @@ from hearings.curation import EditConflict
 from hearings.models import PublicationStatus
 from interventions.models import Intervention
 from tests.admin_forms import change_form_data
-from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
+from tests.factories import (
+    HearingFactory,
+    InterventionFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    SessionFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +193,14 @@ def test_editing_an_intervention_does_not_flag_itself(editor_client):
     intervention = InterventionFactory(source_id="UNGDC-76-042")
     data = change_form_data(editor_client.get(change_url(intervention)), summary="Edited")
     assert editor_client.post(change_url(intervention), data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [HearingFactory, SessionFactory, RecordingFactory, OrganisationFactory, ThemeFactory, InterventionFactory],
+)
+def test_every_change_page_carries_the_version_it_was_opened_at(editor_client, factory):
+    obj = factory()
+    obj.save()
+    page = editor_client.get(change_url(obj)).content.decode()
+    assert f'<input type="hidden" name="expected_version" value="{obj.version}"' in page

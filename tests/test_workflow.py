@@ -249,3 +249,15 @@ def test_staff_preview_a_draft_hearing(viewer_client, client):
     assert "Preview: not public" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert client.get(hearing.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 10])
+def test_preview_queries_do_not_grow_with_themes_and_co_sponsors(viewer_client, django_assert_max_num_queries, size):
+    intervention = InterventionFactory(
+        status=DRAFT,
+        themes=ThemeFactory.create_batch(size),
+        on_behalf_of=OrganisationFactory.create_batch(size),
+    )
+    with django_assert_max_num_queries(10):
+        response = viewer_client.get(intervention.get_absolute_url())
+    assert "Preview: not public" in response.content.decode()
