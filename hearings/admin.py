@@ -1,53 +1,15 @@
 from django.contrib import admin
-from django.contrib.admin.utils import model_ngettext
 from django.db import models
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from .models import Hearing, PublicationStatus, Recording, Session
+from .curation_admin import CuratedAdmin, CuratedInlineMixin, PublicationActionsMixin
+from .models import Hearing, Recording, Session
+
+__all__ = ["HTTPS_URLS", "HearingAdmin", "PublicationActionsMixin", "RecordingAdmin", "SessionAdmin"]
 
 # Addresses typed without a scheme are read as https, as Django 6 will do by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class PublicationActionsMixin:
-    """Publish and unpublish actions for models with `status`, `published_at` and `updated_at`."""
-
-    actions = ["publish", "unpublish"]
-
-    def _selected(self, queryset):
-        # The changelist queryset may carry aggregate annotations, which UPDATE cannot use.
-        return self.model._default_manager.filter(pk__in=list(queryset.values_list("pk", flat=True)))
-
-    @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["change"])
-    def publish(self, request, queryset):
-        now = timezone.now()
-        drafts = self._selected(queryset).exclude(status=PublicationStatus.PUBLISHED)
-        # published_at records the first publication, so it is only filled where empty.
-        count = drafts.filter(published_at__isnull=True).update(
-            status=PublicationStatus.PUBLISHED, published_at=now, updated_at=now
-        )
-        count += drafts.update(status=PublicationStatus.PUBLISHED, updated_at=now)
-        self.message_user(
-            request,
-            ngettext("%(count)d %(items)s was published.", "%(count)d %(items)s were published.", count)
-            % {"count": count, "items": model_ngettext(self.opts, count)},
-        )
-
-    @admin.action(description=_("Unpublish selected %(verbose_name_plural)s (back to draft)"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = (
-            self._selected(queryset)
-            .filter(status=PublicationStatus.PUBLISHED)
-            .update(status=PublicationStatus.DRAFT, updated_at=timezone.now())
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d %(items)s was unpublished.", "%(count)d %(items)s were unpublished.", count)
-            % {"count": count, "items": model_ngettext(self.opts, count)},
-        )
 
 
 class StartYearListFilter(admin.SimpleListFilter):
@@ -63,7 +25,7 @@ class StartYearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(CuratedInlineMixin, admin.TabularInline):
     model = Session
     fields = ["order", "title", "kind", "date", "start_time", "end_time", "chair", "parent"]
     autocomplete_fields = ["parent"]
@@ -73,7 +35,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Hearing)
-class HearingAdmin(PublicationActionsMixin, admin.ModelAdmin):
+class HearingAdmin(PublicationActionsMixin, CuratedAdmin):
     list_display = ["title", "start_date", "format", "status", "session_count", "intervention_count"]
     list_filter = ["status", "format", StartYearListFilter]
     search_fields = ["title", "organised_by", "convened_by"]
@@ -91,7 +53,10 @@ class HearingAdmin(PublicationActionsMixin, admin.ModelAdmin):
             _("About"),
             {"fields": ["description", "official_url", "concept_note_url", "agenda_url", "related_hearings"]},
         ),
-        (_("Publication"), {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {"fields": ["status", "publish_at", "published_at", "created_at", "updated_at", "expected_version"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -113,7 +78,7 @@ class HearingAdmin(PublicationActionsMixin, admin.ModelAdmin):
         return obj.intervention_count
 
 
-class RecordingInline(admin.TabularInline):
+class RecordingInline(CuratedInlineMixin, admin.TabularInline):
     model = Recording
     fields = ["order", "title", "provider", "url", "language_channel", "duration", "note"]
     ordering = ["order"]
@@ -122,7 +87,7 @@ class RecordingInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(CuratedAdmin):
     list_display = ["title", "hearing", "order", "kind", "date", "start_time", "end_time"]
     list_filter = ["kind", "hearing"]
     search_fields = ["title", "chair", "hearing__title"]
@@ -138,7 +103,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(CuratedAdmin):
     list_display = ["__str__", "session", "provider", "language_channel", "order"]
     list_filter = ["provider", "language_channel"]
     search_fields = ["title", "url", "session__title", "session__hearing__title"]

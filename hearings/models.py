@@ -4,21 +4,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from .curation import PublicationStatus, Publishable, Versioned, visible
 
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+__all__ = ["Hearing", "PublicationStatus", "Recording", "Session"]
 
 
 class HearingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=PublicationStatus.PUBLISHED)
+    def published(self, now=None):
+        """The one rule for public visibility: published, and past any embargo."""
+        return self.filter(visible(now=now))
 
 
-class Hearing(models.Model):
+class Hearing(Publishable, Versioned):
     class Format(models.TextChoices):
         ONLINE = "online", _("Online")
         IN_PERSON = "in_person", _("In person")
@@ -72,11 +72,18 @@ class Hearing(models.Model):
         default=PublicationStatus.DRAFT,
         help_text=_("Only published hearings, and their published interventions, are public."),
     )
+    publish_at = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to publish at once. A published hearing stays hidden until this time."),
+    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = HearingQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[related_hearings])
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -89,28 +96,27 @@ class Hearing(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-start_date"], name="hearing_status_date_idx")]
+        permissions = [("publish_hearing", _("Can publish, unpublish and withdraw hearings"))]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.stamp_publication()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("hearings:detail", kwargs={"slug": self.slug})
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == PublicationStatus.PUBLISHED
+    def clean(self):
+        self.clean_status()
 
     @property
     def last_date(self):
         return self.end_date or self.start_date
 
 
-class Session(models.Model):
+class Session(Versioned):
     class Kind(models.TextChoices):
         SESSION = "session", _("Session")
         OPENING = "opening", _("Opening segment")
@@ -139,6 +145,8 @@ class Session(models.Model):
         _("moderator or chair"), max_length=200, blank=True, help_text=_("Name and, if useful, title.")
     )
     description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["hearing", "order"]
@@ -196,7 +204,7 @@ class Session(models.Model):
         return recordings[0] if recordings else None
 
 
-class Recording(models.Model):
+class Recording(Versioned):
     class Provider(models.TextChoices):
         UN_WEB_TV = "un_web_tv", _("UN Web TV")
         YOUTUBE = "youtube", _("YouTube")
@@ -230,6 +238,8 @@ class Recording(models.Model):
         blank=True,
         help_text=_("Shown to the public beside the link, e.g. to say the exact address is not known."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["session", "order"]

@@ -1,16 +1,63 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from hearings import admin as hearings_admin
+from hearings.curation_admin import CuratedAdmin, CuratedInlineMixin
+from hearings.curation_forms import CuratedForm, GuardedInlineFormSet
 from hearings.models import Session
 
 from .models import Intervention, Organisation, Theme
 
 
+class InterventionAdminForm(CuratedForm):
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway"),
+        required=False,
+        help_text=_("Tick this only when the intervention flagged as a likely duplicate is really a different one."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        organisation, hearing = cleaned_data.get("organisation"), cleaned_data.get("hearing")
+        if not organisation or not hearing:
+            return cleaned_data
+        duplicates = list(
+            Intervention.objects.likely_duplicates(
+                organisation=organisation,
+                hearing=hearing,
+                title=cleaned_data.get("title", ""),
+                source_id=cleaned_data.get("source_id", ""),
+                exclude_pk=self.instance.pk,
+            ).order_by("pk")[:5]
+        )
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:interventions_intervention_change", args=[d.pk]), d.title) for d in duplicates),
+        )
+        source_id = cleaned_data.get("source_id")
+        if source_id and any(d.source_id == source_id for d in duplicates):
+            # The external id matches re-imports to records, so it must stay unique: no "save anyway".
+            self.add_error("source_id", format_html("{} {}", _("Another intervention has this external id:"), links))
+        elif duplicates and not cleaned_data.get("save_anyway"):
+            self.add_error(
+                "save_anyway",
+                format_html(
+                    "{} {}. {}",
+                    _("Likely duplicate: the same organisation has an intervention with this title at this hearing:"),
+                    links,
+                    _("Tick “Save anyway” if this one is different."),
+                ),
+            )
+        return cleaned_data
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(CuratedAdmin):
     list_display = ["name", "acronym", "type", "ecosoc_status", "country", "parent", "intervention_count"]
     list_filter = ["type", "ecosoc_status"]
     search_fields = ["name", "acronym", "slug"]
@@ -31,7 +78,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CuratedAdmin):
     list_display = ["name", "parent", "intervention_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -48,7 +95,8 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(hearings_admin.PublicationActionsMixin, admin.ModelAdmin):
+class InterventionAdmin(hearings_admin.PublicationActionsMixin, CuratedAdmin):
+    form = InterventionAdminForm
     list_display = ["title", "organisation", "hearing", "session", "date", "language", "status"]
     list_filter = ["status", "hearing", "themes", "organisation__type", "language"]
     search_fields = ["title", "summary", "speaker_name", "organisation__name", "organisation__acronym"]
@@ -78,11 +126,25 @@ class InterventionAdmin(hearings_admin.PublicationActionsMixin, admin.ModelAdmin
             _("What"),
             {"fields": ["title", "summary", "text_delivered", "text_submitted", "language", "themes", "source_url"]},
         ),
-        (_("Publication"), {"fields": ["status", "source_id", "published_at", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "source_id",
+                    "save_anyway",
+                    "published_at",
+                    "created_at",
+                    "updated_at",
+                    "expected_version",
+                ]
+            },
+        ),
     ]
 
 
-class SessionInterventionFormSet(BaseInlineFormSet):
+class SessionInterventionFormSet(GuardedInlineFormSet):
     """Interventions added under a session belong to the session's hearing."""
 
     def add_fields(self, form, index):
@@ -96,7 +158,7 @@ class SessionInterventionFormSet(BaseInlineFormSet):
         return super().save_new(form, commit=commit)
 
 
-class SessionInterventionInline(admin.TabularInline):
+class SessionInterventionInline(CuratedInlineMixin, admin.TabularInline):
     model = Intervention
     formset = SessionInterventionFormSet
     fields = ["order", "title", "organisation", "status", "start_offset", "end_offset"]

@@ -76,7 +76,7 @@ class InterventionFilter(django_filters.FilterSet):
 
     organisation = django_filters.ModelMultipleChoiceFilter(
         label=_("Organisation"),
-        queryset=Organisation.objects.public(),
+        queryset=lambda request: Organisation.objects.public(),
         to_field_name="slug",
         method="filter_organisation",
         error_messages={"invalid_choice": _("No organisation called “%(value)s”.")},
@@ -90,7 +90,7 @@ class InterventionFilter(django_filters.FilterSet):
     )
     hearing = django_filters.ModelChoiceFilter(
         label=_("Hearing"),
-        queryset=Hearing.objects.published(),
+        queryset=lambda request: Hearing.objects.published(),
         to_field_name="slug",
         error_messages={"invalid_choice": _("No hearing called “%(value)s”.")},
     )

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from hearings.curation import Publishable, Versioned, visible
 from hearings.models import Hearing, PublicationStatus, Recording, Session
 
 # Languages an intervention can be delivered in (ISO 639-1), the six UN languages first.
@@ -81,7 +82,7 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     class Type(models.TextChoices):
         NGO = "ngo", _("NGO")
         NETWORK = "network", _("Network or platform")
@@ -139,6 +140,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -184,7 +186,7 @@ class ThemeQuerySet(models.QuerySet):
         return self.annotate(intervention_count=models.functions.Coalesce(models.Subquery(counts), 0))
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -200,6 +202,7 @@ class Theme(models.Model):
     )
 
     objects = ThemeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -224,9 +227,13 @@ class Theme(models.Model):
 
 
 class InterventionQuerySet(models.QuerySet):
-    def published(self):
-        """The one rule for public visibility: the intervention and its hearing are published."""
-        return self.filter(status=PublicationStatus.PUBLISHED, hearing__status=PublicationStatus.PUBLISHED)
+    def published(self, now=None):
+        """The one rule for public visibility: the intervention and its hearing are published and past any embargo."""
+        return self.filter(visible(now=now) & visible("hearing__", now=now))
+
+    def withdrawn(self, now=None):
+        """Withdrawn interventions of public hearings: their permalinks answer with a notice."""
+        return self.filter(Q(status=PublicationStatus.WITHDRAWN) & visible("hearing__", now=now))
 
     def with_related(self):
         """Everything a list row or a detail page shows, in a constant number of queries."""
@@ -241,11 +248,18 @@ class InterventionQuerySet(models.QuerySet):
         """`with_related()` without the long texts, which list pages never show."""
         return self.with_related().defer("text_delivered", "text_submitted")
 
+    def likely_duplicates(self, *, organisation, hearing, title, source_id="", exclude_pk=None):
+        """Other interventions with the same organisation, hearing and title (in any case), or the same external id."""
+        same = Q(organisation=organisation, hearing=hearing, title__iexact=(title or "").strip())
+        if source_id:
+            same |= Q(source_id=source_id)
+        return self.filter(same).exclude(pk=exclude_pk) if exclude_pk else self.filter(same)
+
     def by_organisation(self, organisation):
         return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
 
 
-class Intervention(models.Model):
+class Intervention(Publishable, Versioned):
     class HearingRole(models.TextChoices):
         FLOOR = "floor", _("Speaker from the floor")
         PANELLIST = "panellist", _("Panellist")
@@ -340,11 +354,21 @@ class Intervention(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )
+    publish_at = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty to publish at once. A published intervention stays hidden until this time, "
+            "e.g. when a speaker at risk of reprisal asks for it."
+        ),
+    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = InterventionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes, on_behalf_of])
 
     class Meta:
         ordering = ["-date", "hearing_id", "session__order", "order", "id"]
@@ -385,6 +409,7 @@ class Intervention(models.Model):
             models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
         ]
+        permissions = [("publish_intervention", _("Can publish, unpublish and withdraw interventions"))]
 
     def __str__(self):
         return self.title
@@ -395,8 +420,7 @@ class Intervention(models.Model):
                 self.date = self.session.date
             elif self.hearing_id:
                 self.date = self.hearing.start_date
-        if self.status == PublicationStatus.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.stamp_publication()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -410,12 +434,12 @@ class Intervention(models.Model):
             errors["end_offset"] = _("The end must come after the start.")
         if self.end_offset is not None and self.start_offset is None:
             errors["start_offset"] = _("Give the start as well as the end.")
+        try:
+            self.clean_status()
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == PublicationStatus.PUBLISHED
 
     @property
     def public_speaker_name(self) -> str:

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Substr, Upper
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -11,7 +12,7 @@ from django_filters.views import FilterView
 
 from config.pagination import ForgivingPaginationMixin
 from hearings.models import Hearing, Recording
-from hearings.views import with_intervention_counts
+from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_notice
 
 from . import charts
 from .facets import carried_params, chips, facets
@@ -123,9 +124,22 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
         return context
 
 
-class InterventionDetailView(DetailView):
+class InterventionDetailView(PreviewMixin, DetailView):
     def get_queryset(self):
         return Intervention.objects.published().with_related()
+
+    def get_preview_queryset(self):
+        return Intervention.objects.with_related()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A permalink someone may have cited says what happened instead of vanishing.
+            withdrawn = Intervention.objects.withdrawn().filter(pk=kwargs["pk"]).only("title").first()
+            if withdrawn is None:
+                raise
+            return withdrawn_notice(request, withdrawn, reverse("interventions:list"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -155,7 +169,9 @@ class InterventionDetailView(DetailView):
             key=lambda row: (row[0] is None, row[0] or 0, row[1]),
         )
         links = [{"url": reverse("interventions:detail", kwargs={"pk": pk}), "title": title} for _, pk, title in rows]
-        index = next(i for i, row in enumerate(rows) if row[1] == intervention.pk)
+        index = next((i for i, row in enumerate(rows) if row[1] == intervention.pk), None)
+        if index is None:  # a preview: the intervention is not among the public ones
+            return None, None
         return (links[index - 1] if index > 0 else None), (links[index + 1] if index + 1 < len(links) else None)
 
 

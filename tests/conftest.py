@@ -45,3 +45,52 @@ def curator(db):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+def _member_of(group_name):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    # The groups come from a data migration, as on a real installation.
+    user = UserFactory(username=f"{group_name.lower()}-member", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def _logged_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    return _member_of("Editor")
+
+
+@pytest.fixture
+def contributor(db):
+    return _member_of("Contributor")
+
+
+@pytest.fixture
+def viewer(db):
+    return _member_of("Viewer")
+
+
+@pytest.fixture
+def editor_client(editor):
+    return _logged_in(editor)
+
+
+@pytest.fixture
+def contributor_client(contributor):
+    return _logged_in(contributor)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _logged_in(viewer)

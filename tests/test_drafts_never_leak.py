@@ -3,12 +3,14 @@
 Everything that must stay hidden carries the marker "LEAK" in its text.
 """
 
+import datetime
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hearings.models import PublicationStatus
 from tests.factories import (
@@ -66,7 +68,29 @@ def archive():
         organisation=OrganisationFactory(name="LEAK Hidden Hearing Org", slug="leak-hidden-hearing-org"),
         themes=[theme],
     )
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    hidden = {
+        "in_review": {"status": PublicationStatus.IN_REVIEW},
+        "embargoed": {"publish_at": tomorrow},
+        "withdrawn": {"status": PublicationStatus.WITHDRAWN},
+    }
+    for name, state in hidden.items():
+        hidden[name] = InterventionFactory(
+            title=f"LEAK {name} statement",
+            hearing=hearing,
+            organisation=OrganisationFactory(name=f"LEAK {name} Org", slug=f"leak-{name}-org"),
+            speaker_name=f"LEAK {name} speaker",
+            themes=[theme],
+            **state,
+        )
+    embargoed_hearing = HearingFactory(
+        title="LEAK embargoed hearing", slug="leak-embargoed-hearing", publish_at=tomorrow
+    )
+    hearing.related_hearings.add(embargoed_hearing)
+    InterventionFactory(title="LEAK statement of an embargoed hearing", hearing=embargoed_hearing, themes=[theme])
     return {
+        **hidden,
+        "embargoed_hearing": embargoed_hearing,
         "hearing": hearing,
         "theme": theme,
         "public": public,
@@ -106,12 +130,17 @@ def test_walking_every_public_page_shows_nothing_unpublished(client, archive):
     assert reverse("interventions:organisation-detail", kwargs={"slug": "public-org"}) in seen
 
 
-@pytest.mark.parametrize("name", ["draft", "in_draft_hearing", "draft_hearing"])
+@pytest.mark.parametrize(
+    "name", ["draft", "in_draft_hearing", "draft_hearing", "in_review", "embargoed", "embargoed_hearing"]
+)
 def test_unpublished_detail_pages_are_404(client, archive, name):
     assert client.get(archive[name].get_absolute_url()).status_code == 404
 
 
-@pytest.mark.parametrize("slug", ["leak-draft-org", "leak-hidden-hearing-org"])
+@pytest.mark.parametrize(
+    "slug",
+    ["leak-draft-org", "leak-hidden-hearing-org", "leak-in_review-org", "leak-embargoed-org", "leak-withdrawn-org"],
+)
 def test_organisations_known_only_from_unpublished_interventions_are_404(client, archive, slug):
     assert client.get(reverse("interventions:organisation-detail", kwargs={"slug": slug})).status_code == 404
 
