@@ -1,5 +1,6 @@
 """Organisations, themes and the interventions they deliver at hearings."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing, PublicationStatus, Recording, Session
+
+from . import search
 
 # Languages an intervention can be delivered in (ISO 639-1), the six UN languages first.
 CONTENT_LANGUAGES = [
@@ -244,6 +247,14 @@ class InterventionQuerySet(models.QuerySet):
     def by_organisation(self, organisation):
         return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
 
+    def search(self, query):
+        """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with
+        `search_rank` (higher is better) and `search_snippet` (see search.highlight()).
+
+        Raises search.SearchQueryError, with a message for the visitor, for a query that cannot be searched.
+        """
+        return search.search(self, query)
+
 
 class Intervention(models.Model):
     class HearingRole(models.TextChoices):
@@ -343,6 +354,8 @@ class Intervention(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Filled by search.refresh_search_index() on PostgreSQL; SQLite keeps its index in an FTS5 table.
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
 
     objects = InterventionQuerySet.as_manager()
 
@@ -384,6 +397,7 @@ class Intervention(models.Model):
             models.Index(fields=["status", "language"], name="intervention_status_lang_idx"),
             models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
+            search.SearchVectorIndex(fields=["search_vector"], name="intervention_search_idx"),
         ]
 
     def __str__(self):
