@@ -13,6 +13,7 @@ signals.py; code that changes rows in bulk calls `refresh_search_index(ids)` its
 `manage.py rebuild_search_index` rebuilds everything.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +34,20 @@ FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # Weights of the title, people, summary and texts columns, as PostgreSQL's ts_rank weighs A, B, B, C.
 FTS_WEIGHTS = (1.0, 0.4, 0.4, 0.2)
 PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
+
+FTS_MATCHING_SQL = "SELECT rowid FROM interventions_intervention_fts WHERE interventions_intervention_fts MATCH %s"
+FTS_DELETE_SQL = "DELETE FROM interventions_intervention_fts WHERE rowid IN (SELECT value FROM json_each(%s))"
+FTS_INSERT_SQL = (
+    "INSERT INTO interventions_intervention_fts (rowid, title, people, summary, texts) VALUES (%s, %s, %s, %s, %s)"
+)
+PG_UPDATE_SQL = (
+    "UPDATE interventions_intervention SET search_vector = "
+    "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A') || "
+    "setweight(to_tsvector(%(config)s::regconfig, %(people)s), 'B') || "
+    "setweight(to_tsvector(%(config)s::regconfig, %(summary)s), 'B') || "
+    "setweight(to_tsvector(%(config)s::regconfig, %(texts)s), 'C') "
+    "WHERE id = %(pk)s"
+)
 
 # Text search configurations by intervention language; any other language is indexed without stemming.
 PG_CONFIGS = {"en": "english", "fr": "french", "es": "spanish"}
@@ -250,14 +265,15 @@ class _FtsValue(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        sql = f"(SELECT {self.function} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {pk_sql})"
+        # The function and the column are ours; the user's query travels as a parameter.
+        sql = f"(SELECT {self.function} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {pk_sql})"  # noqa: S608
         return sql, (self.match, *pk_params)
 
 
 def _search_sqlite(queryset, parsed):
     match = parsed.fts5()
     weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-    matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,))  # noqa: S611
+    matching = RawSQL(FTS_MATCHING_SQL, (match,))  # noqa: S611 - the query is a parameter
     return queryset.filter(pk__in=matching).annotate(
         # bm25() is lower for better matches; negated, higher is better on both databases.
         search_rank=_FtsValue(f"-bm25({FTS_TABLE}, {weights})", match, models.FloatField()),
@@ -339,39 +355,30 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
     model = model or apps.get_model("interventions", "Intervention")
     if ids is None:
         ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
-        stale = []
     else:
-        wanted = set(ids)
-        existing = set(model._default_manager.filter(pk__in=wanted).values_list("pk", flat=True))
-        stale, ids = sorted(wanted - existing), sorted(existing)
-    if stale and connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(stale))})", stale)
+        ids = sorted(set(ids))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        rows = (
+        rows = list(
             model._default_manager.filter(pk__in=batch)
             .select_related("organisation")
             .prefetch_related("themes", "on_behalf_of")
         )
-        _write(model, [(row.pk, row.language, document(row)) for row in rows])
+        _write([(row.pk, row.language, document(row)) for row in rows])
+        stale = set(batch) - {row.pk for row in rows}
+        if stale and connection.vendor != "postgresql":
+            # Deleted interventions: PostgreSQL's index went with the row, FTS5's entry must go too.
+            with connection.cursor() as cursor:
+                cursor.execute(FTS_DELETE_SQL, [json.dumps(sorted(stale))])
         if progress:
             progress(len(batch))
 
 
-def _write(model, entries):
+def _write(entries):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = (
-                f"UPDATE {model._meta.db_table} SET search_vector = "
-                "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A') || "
-                "setweight(to_tsvector(%(config)s::regconfig, %(people)s), 'B') || "
-                "setweight(to_tsvector(%(config)s::regconfig, %(summary)s), 'B') || "
-                "setweight(to_tsvector(%(config)s::regconfig, %(texts)s), 'C') "
-                "WHERE id = %(pk)s"
-            )
             cursor.executemany(
-                sql,
+                PG_UPDATE_SQL,
                 [
                     {"pk": pk, "config": PG_CONFIGS.get(language, PG_NEUTRAL_CONFIG), **doc}
                     for pk, language, doc in entries
@@ -381,8 +388,8 @@ def _write(model, entries):
             pks = [pk for pk, _language, _doc in entries]
             if not pks:
                 return
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(pks))})", pks)
+            cursor.execute(FTS_DELETE_SQL, [json.dumps(pks)])
             cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, people, summary, texts) VALUES (%s, %s, %s, %s, %s)",
+                FTS_INSERT_SQL,
                 [(pk, doc["title"], doc["people"], doc["summary"], doc["texts"]) for pk, _language, doc in entries],
             )
