@@ -58,15 +58,20 @@ PG_NEUTRAL_CONFIG = "simple"
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
 
-# Common function words of the three stemmed languages. PostgreSQL drops its own stop words; FTS5
-# has none, so they are dropped here for both, and a query made only of them gets a message.
+# Words too common to search for. The English ones are PostgreSQL's (Snowball's) English stop
+# words; the French and Spanish ones are the commonest of theirs that are not also English words.
+# PostgreSQL drops its stop words itself; FTS5 has none, so they are dropped here for both
+# databases, and a query made only of them gets a message instead of matching everything.
 STOP_WORDS = frozenset(
     """
-    a an and are as at be but by for from has have he her his i if in into is it its of on or our
-    she so than that the their them then there these they this those to was we were what when which
-    who will with you your
-    au aux ce ces dans de des du elle en est et il ils je la le les leur mais ne nous ou par pas
-    pour qu que qui se sur un une vous
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+    herself it its itself they them their theirs themselves what which who whom this that these those am is
+    are was were be been being have has had having do does did doing a an the and but if or because as until
+    while of at by for with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how all any both each few
+    more most other some such no nor not only own same so than too very s t can will just don should now
+    au aux ce ces dans de des du elle en est et il ils je la le les leur mais ne nous ou par pas pour qu que
+    qui se sur un une vous
     al como del el ella ellos es las los para pero por que se su sus una unas uno unos y
     """.split()
 )
@@ -213,11 +218,12 @@ def _language_case(by_config, default, output_field):
 
 
 def _search_postgresql(queryset, parsed):
-    # Each row is matched with a tsquery parsed by its own language's configuration, so "traite"
-    # is stemmed as French for French interventions and as English for English ones. Written as
-    # one `language = … AND search_vector @@ …` branch per configuration, the condition stays
-    # indexable: PostgreSQL ORs bitmap scans of the GIN index, one per branch, and rechecks the
-    # language. (`search_vector @@ websearch_to_tsquery(<the row's config>, q)` could not use it.)
+    # The query's language is unknown, so each row is matched with the query parsed by the row's own
+    # configuration: "national" becomes the French stem for French interventions, the English one for
+    # English ones. Written as one `language = … AND search_vector @@ <constant tsquery>` branch per
+    # configuration, the condition stays indexable (the planner ORs bitmap scans of the GIN index,
+    # one per branch, and rechecks the language), where `search_vector @@ websearch_to_tsquery(<the
+    # row's config>, q)` would compute a tsquery per row and could not use the index at all.
     text = parsed.websearch()
     configs = [*PG_CONFIGS.values(), PG_NEUTRAL_CONFIG]
     queries = {config: SearchQuery(text, config=config, search_type="websearch") for config in configs}
@@ -292,7 +298,7 @@ def icontains_condition(parsed: ParsedQuery, fields: list[str]) -> Q:
         text = " ".join(term.words)
         return Q.create([(f"{name}__icontains", text) for name in fields], connector=Q.OR)
 
-    condition = Q(pk__in=[])
+    condition = Q()
     for alt in parsed.alternatives:
         branch = Q()
         for term in alt.required:

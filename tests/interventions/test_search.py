@@ -21,8 +21,13 @@ from tests.factories import HearingFactory, InterventionFactory, OrganisationFac
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("interventions:list")
-on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming by language needs PostgreSQL")
-on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="documents SQLite's FTS5 tokenizer")
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: per-language stemming and the GIN index"
+)
+on_sqlite = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite only: documents the FTS5 tokenizer (English stemming, accents ignored)",
+)
 
 
 def statement(title, **fields):
@@ -412,3 +417,17 @@ def test_fts5_operators_typed_by_a_visitor_are_searched_as_words():
     statement("Operators", summary="Words such as near and not.")
     statement("Bondage", summary="Debt bondage.")
     assert found("NEAR NOT") == ["Operators"]
+
+
+@on_postgresql
+def test_the_search_vector_has_a_gin_index_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'intervention_search_idx'")
+        assert "USING gin (search_vector)" in cursor.fetchone()[0]
+
+
+@on_sqlite
+def test_the_fts5_table_stems_english_and_ignores_accents_on_sqlite():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'interventions_intervention_fts'")
+        assert "tokenize='porter unicode61 remove_diacritics 2'" in cursor.fetchone()[0]
