@@ -248,8 +248,8 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
 
     def search(self, query):
-        """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with
-        `search_rank` (higher is better) and `search_snippet` (see search.highlight()).
+        """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with `search_rank`
+        (higher is better). search.with_snippets() adds where each matched to a page of them.
 
         Raises search.SearchQueryError, with a message for the visitor, for a query that cannot be searched.
         """

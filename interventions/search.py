@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -31,12 +31,21 @@ FTS_TABLE = "interventions_intervention_fts"
 # Porter stems English only; remove_diacritics lets "proteger" find "protéger". French and Spanish
 # stemming needs PostgreSQL.
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-# Weights of the title, people, summary and texts columns, as PostgreSQL's ts_rank weighs A, B, B, C.
-FTS_WEIGHTS = (1.0, 0.4, 0.4, 0.2)
+# bm25() weighs the title, people, summary and texts columns 1.0, 0.4, 0.4, 0.2 (FTS_RANKS_SQL), as
+# PostgreSQL's ts_rank weighs A, B, B and C.
 PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
 
 FTS_MATCHING_SQL = "SELECT rowid FROM interventions_intervention_fts WHERE interventions_intervention_fts MATCH %s"
-FTS_DELETE_SQL = "DELETE FROM interventions_intervention_fts WHERE rowid IN (SELECT value FROM json_each(%s))"
+FTS_RANKS_SQL = (
+    "SELECT rowid AS id, -bm25(interventions_intervention_fts, 1.0, 0.4, 0.4, 0.2) AS rank "
+    "FROM interventions_intervention_fts WHERE interventions_intervention_fts MATCH %s LIMIT -1 OFFSET 0"
+)
+FTS_SNIPPETS_SQL = (
+    "SELECT rowid, snippet(interventions_intervention_fts, -1, '\ue000', '\ue001', ' … ', 30) "
+    "FROM interventions_intervention_fts WHERE interventions_intervention_fts MATCH %s "
+    "AND rowid IN (SELECT value FROM json_each(%s))"
+)
+FTS_DELETE_SQL = "DELETE FROM interventions_intervention_fts WHERE rowid = %s"
 FTS_INSERT_SQL = (
     "INSERT INTO interventions_intervention_fts (rowid, title, people, summary, texts) VALUES (%s, %s, %s, %s, %s)"
 )
@@ -202,11 +211,28 @@ def highlight(snippet: str) -> str:
 
 
 def search(queryset, query):
-    """Interventions of `queryset` matching `query`, annotated with `search_rank` and `search_snippet`."""
+    """Interventions of `queryset` matching `query`, annotated with `search_rank` (higher is better)."""
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     if connection.vendor == "postgresql":
         return _search_postgresql(queryset, parsed)
     return _search_sqlite(queryset, parsed)
+
+
+def with_snippets(interventions, query) -> list:
+    """The interventions as a list, each with `search_snippet`: where it matched, for highlight().
+
+    One query for a page of results. Snippets are not an annotation of search() because SQLite
+    would then compute one for every match before sorting, not only for the rows shown.
+    """
+    interventions = list(interventions)
+    parsed = query if isinstance(query, ParsedQuery) else parse(query)
+    ids = [intervention.pk for intervention in interventions]
+    snippets = dict(
+        _snippets_postgresql(ids, parsed) if connection.vendor == "postgresql" else _snippets_sqlite(ids, parsed)
+    )
+    for intervention in interventions:
+        intervention.search_snippet = snippets.get(intervention.pk, "")
+    return interventions
 
 
 def _language_case(by_config, default, output_field):
@@ -217,6 +243,12 @@ def _language_case(by_config, default, output_field):
     )
 
 
+def _pg_queries(parsed):
+    text = parsed.websearch()
+    configs = [*PG_CONFIGS.values(), PG_NEUTRAL_CONFIG]
+    return {config: SearchQuery(text, config=config, search_type="websearch") for config in configs}
+
+
 def _search_postgresql(queryset, parsed):
     # The query's language is unknown, so each row is matched with the query parsed by the row's own
     # configuration: "national" becomes the French stem for French interventions, the English one for
@@ -224,15 +256,19 @@ def _search_postgresql(queryset, parsed):
     # configuration, the condition stays indexable (the planner ORs bitmap scans of the GIN index,
     # one per branch, and rechecks the language), where `search_vector @@ websearch_to_tsquery(<the
     # row's config>, q)` would compute a tsquery per row and could not use the index at all.
-    text = parsed.websearch()
-    configs = [*PG_CONFIGS.values(), PG_NEUTRAL_CONFIG]
-    queries = {config: SearchQuery(text, config=config, search_type="websearch") for config in configs}
+    queries = _pg_queries(parsed)
     matches = Q(~Q(language__in=list(PG_CONFIGS)), search_vector=queries[PG_NEUTRAL_CONFIG])
     for code, config in PG_CONFIGS.items():
         matches |= Q(language=code, search_vector=queries[config])
     row_query = _language_case(queries, queries[PG_NEUTRAL_CONFIG], SearchQueryField())
+    return queryset.filter(matches).annotate(search_rank=SearchRank(F("search_vector"), row_query, weights=PG_WEIGHTS))
+
+
+def _snippets_postgresql(ids, parsed):
+    queries = _pg_queries(parsed)
+    row_query = _language_case(queries, queries[PG_NEUTRAL_CONFIG], SearchQueryField())
     row_config = _language_case(
-        {config: Value(config) for config in configs}, Value(PG_NEUTRAL_CONFIG), models.CharField()
+        {config: Value(config) for config in queries}, Value(PG_NEUTRAL_CONFIG), models.CharField()
     )
     body = Func(
         Value(" … "),
@@ -242,53 +278,52 @@ def _search_postgresql(queryset, parsed):
         function="CONCAT_WS",
         output_field=models.TextField(),
     )
-    return queryset.filter(matches).annotate(
-        search_rank=SearchRank(F("search_vector"), row_query, weights=PG_WEIGHTS),
-        search_snippet=SearchHeadline(
-            body,
-            row_query,
-            config=row_config,
-            start_sel=MARK_START,
-            stop_sel=MARK_END,
-            max_words=SNIPPET_WORDS,
-            min_words=SNIPPET_WORDS // 2,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        ),
+    headline = SearchHeadline(
+        body,
+        row_query,
+        config=row_config,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        max_words=SNIPPET_WORDS,
+        min_words=SNIPPET_WORDS // 2,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
+    intervention = apps.get_model("interventions", "Intervention")
+    return intervention.objects.filter(pk__in=ids).annotate(snippet=headline).values_list("pk", "snippet")
 
 
-class _FtsValue(Func):
-    """A value FTS5 computes for this row's match: `(SELECT <function> FROM fts WHERE … AND rowid = pk)`.
+class _FtsRank(Func):
+    """This row's bm25() rank for the query, negated so that higher is better, as on PostgreSQL.
 
-    Auxiliary functions such as bm25() and snippet() only work in the query that does the MATCH,
-    so each is a subquery correlated on the primary key (compiled by Django, so table aliases hold).
+    bm25() only works in the query that does the MATCH, so the ranks are a subquery, correlated on
+    the primary key (compiled by Django, so table aliases hold). `LIMIT -1 OFFSET 0` keeps SQLite
+    from flattening it: it then runs the MATCH once and looks rows up in the result through an
+    automatic index, where a flattened `MATCH … AND rowid = pk` re-reads the matches for every row.
     """
 
-    def __init__(self, function, match, output_field):
-        super().__init__(F("pk"), output_field=output_field)
-        self.function, self.match = function, match
+    output_field = models.FloatField()
+
+    def __init__(self, match):
+        super().__init__(F("pk"))
+        self.match = match
 
     def as_sql(self, compiler, connection, **extra_context):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        # The function and the column are ours; the user's query travels as a parameter.
-        sql = f"(SELECT {self.function} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {pk_sql})"  # noqa: S608
+        sql = f"(SELECT ranks.rank FROM ({FTS_RANKS_SQL}) AS ranks WHERE ranks.id = {pk_sql})"  # noqa: S608
         return sql, (self.match, *pk_params)
 
 
 def _search_sqlite(queryset, parsed):
     match = parsed.fts5()
-    weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
     matching = RawSQL(FTS_MATCHING_SQL, (match,))  # noqa: S611 - the query is a parameter
-    return queryset.filter(pk__in=matching).annotate(
-        # bm25() is lower for better matches; negated, higher is better on both databases.
-        search_rank=_FtsValue(f"-bm25({FTS_TABLE}, {weights})", match, models.FloatField()),
-        search_snippet=_FtsValue(
-            f"snippet({FTS_TABLE}, -1, '{MARK_START}', '{MARK_END}', ' … ', {SNIPPET_WORDS})",
-            match,
-            models.TextField(),
-        ),
-    )
+    return queryset.filter(pk__in=matching).annotate(search_rank=_FtsRank(match))
+
+
+def _snippets_sqlite(ids, parsed):
+    with connection.cursor() as cursor:
+        cursor.execute(FTS_SNIPPETS_SQL, [parsed.fts5(), json.dumps(ids)])
+        return cursor.fetchall()
 
 
 def icontains_condition(parsed: ParsedQuery, fields: list[str]) -> Q:
@@ -375,13 +410,14 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
         if stale and connection.vendor != "postgresql":
             # Deleted interventions: PostgreSQL's index went with the row, FTS5's entry must go too.
             with connection.cursor() as cursor:
-                cursor.execute(FTS_DELETE_SQL, [json.dumps(sorted(stale))])
+                cursor.executemany(FTS_DELETE_SQL, [(pk,) for pk in sorted(stale)])
         if progress:
             progress(len(batch))
 
 
 def _write(entries):
-    with connection.cursor() as cursor:
+    # One transaction per batch: outside one, SQLite would commit (and sync to disk) every row.
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.executemany(
                 PG_UPDATE_SQL,
@@ -394,7 +430,7 @@ def _write(entries):
             pks = [pk for pk, _language, _doc in entries]
             if not pks:
                 return
-            cursor.execute(FTS_DELETE_SQL, [json.dumps(pks)])
+            cursor.executemany(FTS_DELETE_SQL, [(pk,) for pk in pks])
             cursor.executemany(
                 FTS_INSERT_SQL,
                 [(pk, doc["title"], doc["people"], doc["summary"], doc["texts"]) for pk, _language, doc in entries],

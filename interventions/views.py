@@ -15,7 +15,7 @@ from hearings.views import with_intervention_counts
 from .facets import carried_params, chips, facets
 from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, InterventionFilter, page_size_from
 from .models import Intervention, Organisation, Theme
-from .search import SearchQueryError, icontains_condition, parse
+from .search import SearchQueryError, icontains_condition, parse, with_snippets
 
 LATEST_HEARINGS = 5
 SEARCH_SECTION_SIZE = 5
@@ -83,6 +83,9 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
         searching = bool(form.is_valid() and form.cleaned_data.get("q"))
+        if searching:
+            page = context["page_obj"]
+            page.object_list = with_snippets(page.object_list, form.cleaned_data["q"])
         context.update(
             facets=facets(self.filterset),
             carried_params=[] if form.is_valid() else carried_params(self.filterset, self.request.GET),
@@ -289,7 +292,9 @@ class SearchView(TemplateView):
                 "id": "interventions",
                 "title": _("Interventions"),
                 "count": interventions.count(),
-                "items": interventions.for_list().order_by("-search_rank", "-date", "id")[:SEARCH_SECTION_SIZE],
+                "items": with_snippets(
+                    interventions.for_list().order_by("-search_rank", "-date", "id")[:SEARCH_SECTION_SIZE], parsed
+                ),
                 "see_all": filtered_list_url(q=query),
             },
         ]
