@@ -6,7 +6,7 @@ doing them calls it itself.
 """
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .models import Intervention, Organisation, Theme
@@ -45,11 +45,24 @@ def _affected_by(instance) -> list[int]:
     return list(Intervention.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
+# The fields of an organisation or theme that the index holds.
+INDEXED_NAMES = {Organisation: ("name", "acronym"), Theme: ("name",)}
+
+
+@receiver(pre_save, sender=Organisation, dispatch_uid="search_organisation_saving")
+@receiver(pre_save, sender=Theme, dispatch_uid="search_theme_saving")
+def name_saving(sender, instance, raw=False, **kwargs):
+    # Reindexing every intervention of a large organisation is worth it only when a name changed.
+    fields = INDEXED_NAMES[sender]
+    stored = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk and not raw else None
+    instance._search_renamed = stored is not None and stored != tuple(getattr(instance, name) for name in fields)
+
+
 @receiver(post_save, sender=Organisation, dispatch_uid="search_organisation_saved")
 @receiver(post_save, sender=Theme, dispatch_uid="search_theme_saved")
-def name_saved(sender, instance, created, raw=False, **kwargs):
+def name_saved(sender, instance, **kwargs):
     # A renamed organisation or theme must be found under its new name.
-    if not created and not raw:
+    if getattr(instance, "_search_renamed", False):
         refresh_search_index(_affected_by(instance))
 
 

@@ -431,3 +431,12 @@ def test_the_fts5_table_stems_english_and_ignores_accents_on_sqlite():
     with connection.cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'interventions_intervention_fts'")
         assert "tokenize='porter unicode61 remove_diacritics 2'" in cursor.fetchone()[0]
+
+
+def test_saving_an_organisation_without_renaming_it_leaves_its_interventions_alone(django_assert_num_queries):
+    organisation = OrganisationFactory(name="Unchanged Alliance")
+    statement("By the organisation", organisation=organisation)
+    organisation.website = "https://example.org/"
+    with django_assert_num_queries(2):  # the stored names, and the save itself
+        organisation.save()
+    assert found("alliance") == ["By the organisation"]
