@@ -2,30 +2,36 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing
 
 from .models import CONTENT_LANGUAGES, Intervention, Organisation, Theme
+from .search import SearchQueryError, parse
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 500
 
 SORT_ORDERS = {
+    # Only with a search; without one, relevance means the default order.
+    "relevance": ("-search_rank", "-date", "id"),
     "-date": ("-date", "hearing_id", "session__order", "order", "id"),
     "date": ("date", "hearing_id", "session__order", "order", "id"),
     "title": ("title", "-date", "id"),
     "organisation": ("organisation__name", "-date", "id"),
 }
 SORT_CHOICES = [
+    ("relevance", _("Relevance")),
     ("-date", _("Newest first")),
     ("date", _("Oldest first")),
     ("title", _("Title")),
     ("organisation", _("Organisation")),
 ]
 DEFAULT_SORT = "-date"
+DEFAULT_SEARCH_SORT = "relevance"
 
 
 def page_size_from(data) -> int:
@@ -37,11 +43,20 @@ def page_size_from(data) -> int:
     return DEFAULT_PAGE_SIZE if size < 1 else min(size, MAX_PAGE_SIZE)
 
 
-class TruncatedCharField(forms.CharField):
-    """Cuts overlong input instead of rejecting it: a pasted paragraph is still a fair search."""
+class SearchField(forms.CharField):
+    """Cuts overlong input instead of rejecting it (a pasted paragraph is still a fair search),
+    and explains a query that cannot be searched."""
 
     def to_python(self, value):
         return super().to_python(value)[:MAX_QUERY_LENGTH]
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            try:
+                parse(value)
+            except SearchQueryError as error:
+                raise ValidationError(str(error), code="invalid_search") from error
 
 
 class SortField(forms.ChoiceField):
@@ -56,7 +71,7 @@ class SortField(forms.ChoiceField):
 
 
 class SearchFilter(django_filters.CharFilter):
-    field_class = TruncatedCharField
+    field_class = SearchField
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -120,8 +135,12 @@ class InterventionFilter(django_filters.FilterSet):
             if name not in exclude:
                 queryset = self.filters[name].filter(queryset, value)
         if not self.form.cleaned_data.get("sort") and "sort" not in exclude:
-            queryset = self.order(queryset, "sort", DEFAULT_SORT)
+            queryset = self.order(queryset, "sort", self.default_sort)
         return queryset
+
+    @property
+    def default_sort(self) -> str:
+        return DEFAULT_SEARCH_SORT if self.is_valid() and self.form.cleaned_data.get("q") else DEFAULT_SORT
 
     def filter_organisation(self, queryset, name, organisations):
         """Delivered by, or on behalf of, any of the organisations."""
@@ -139,20 +158,9 @@ class InterventionFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        co_sponsored = _co_sponsorships().filter(
-            Q(organisation__name__icontains=value) | Q(organisation__acronym__icontains=value)
-        )
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(text_delivered__icontains=value)
-            | Q(text_submitted__icontains=value)
-            | Q(organisation__name__icontains=value)
-            | Q(organisation__acronym__icontains=value)
-            | Q(pk__in=co_sponsored.values("intervention"))
-            # A withheld name must not be findable either: searching for it would confirm who spoke.
-            | Q(speaker_name__icontains=value, withhold_speaker_name=False)
-        )
+        return queryset.search(value)
 
     def order(self, queryset, name, value):
+        if value == "relevance" and "search_rank" not in queryset.query.annotations:
+            value = DEFAULT_SORT
         return queryset.order_by(*SORT_ORDERS.get(value, SORT_ORDERS[DEFAULT_SORT]))

@@ -1,5 +1,6 @@
 """Organisations, themes and the interventions they deliver at hearings."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
@@ -9,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from hearings.curation import Publishable, Versioned, visible
 from hearings.models import Hearing, PublicationStatus, Recording, Session
+
+from . import search
 
 # Languages an intervention can be delivered in (ISO 639-1), the six UN languages first.
 CONTENT_LANGUAGES = [
@@ -258,6 +261,14 @@ class InterventionQuerySet(models.QuerySet):
     def by_organisation(self, organisation):
         return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
 
+    def search(self, query):
+        """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with `search_rank`
+        (higher is better). search.with_snippets() adds where each matched to a page of them.
+
+        Raises search.SearchQueryError, with a message for the visitor, for a query that cannot be searched.
+        """
+        return search.search(self, query)
+
 
 class Intervention(Publishable, Versioned):
     class HearingRole(models.TextChoices):
@@ -366,9 +377,12 @@ class Intervention(Publishable, Versioned):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Filled by search.refresh_search_index() on PostgreSQL; SQLite keeps its index in an FTS5 table.
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
 
     objects = InterventionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[themes, on_behalf_of])
+    # The search vector is derived from other fields; keeping it in every version would only bloat the history.
+    history = HistoricalRecords(m2m_fields=[themes, on_behalf_of], excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["-date", "hearing_id", "session__order", "order", "id"]
@@ -408,6 +422,7 @@ class Intervention(Publishable, Versioned):
             models.Index(fields=["status", "language"], name="intervention_status_lang_idx"),
             models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
+            search.SearchVectorIndex(fields=["search_vector"], name="intervention_search_idx"),
         ]
         permissions = [("publish_intervention", _("Can publish, unpublish and withdraw interventions"))]
 

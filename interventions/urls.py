@@ -12,4 +12,5 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
     path("themes/", views.ThemeListView.as_view(), name="theme-list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

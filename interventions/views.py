@@ -1,12 +1,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Substr, Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -16,10 +17,12 @@ from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_not
 
 from . import charts
 from .facets import carried_params, chips, facets
-from .filters import SORT_CHOICES, InterventionFilter, page_size_from
+from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, InterventionFilter, page_size_from
 from .models import Intervention, Organisation, Theme
+from .search import SearchQueryError, icontains_condition, parse, with_snippets
 
 LATEST_HEARINGS = 5
+SEARCH_SECTION_SIZE = 5
 
 
 def _taggings():
@@ -107,6 +110,10 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
+        searching = bool(form.is_valid() and form.cleaned_data.get("q"))
+        if searching:
+            page = context["page_obj"]
+            page.object_list = with_snippets(page.object_list, form.cleaned_data["q"])
         context.update(
             # The sidebar is not re-rendered for htmx, so its facets are not counted either.
             facets=[] if self.wants_results_only() else facets(self.filterset),
@@ -117,8 +124,8 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
                 for name, errors in form.errors.items()
                 for error in errors
             ],
-            sort_choices=SORT_CHOICES,
-            current_sort=form.cleaned_data.get("sort") or "-date",
+            sort_choices=[choice for choice in SORT_CHOICES if choice[0] != "relevance" or searching],
+            current_sort=form.cleaned_data.get("sort") or self.filterset.default_sort,
             page_size=self.get_paginate_by(None),
         )
         return context
@@ -298,3 +305,60 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
             charts=at_a_glance(self.on_theme(), charts.per_year, charts.by_organisation_type, theme=self.theme.slug),
         )
         return context
+
+
+class SearchView(TemplateView):
+    """The whole archive at once: the best few hearings, organisations and interventions for a query."""
+
+    template_name = "interventions/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+        context["q"] = query
+        if "q" not in self.request.GET:
+            return context
+        try:
+            parsed = parse(query)
+        except SearchQueryError as error:
+            context["search_error"] = str(error)
+            return context
+        interventions = Intervention.objects.published().search(parsed)
+        hearings = Hearing.objects.published().filter(
+            icontains_condition(parsed, ["title", "description", "convened_by", "organised_by", "location"])
+        )
+        organisations = Organisation.objects.public().filter(
+            icontains_condition(parsed, ["name", "acronym", "description", "country"])
+        )
+        context["sections"] = [
+            {
+                "id": "hearings",
+                "title": _("Hearings"),
+                "count": hearings.count(),
+                "items": self.ranked(with_intervention_counts(hearings), parsed, "title", ["-start_date"]),
+            },
+            {
+                "id": "organisations",
+                "title": _("Organisations"),
+                "count": organisations.count(),
+                "items": self.ranked(organisations.with_intervention_counts(), parsed, "name", ["-intervention_count"]),
+            },
+            {
+                "id": "interventions",
+                "title": _("Interventions"),
+                "count": interventions.count(),
+                "items": with_snippets(
+                    interventions.for_list().order_by("-search_rank", "-date", "id")[:SEARCH_SECTION_SIZE], parsed
+                ),
+                "see_all": filtered_list_url(q=query),
+            },
+        ]
+        return context
+
+    @staticmethod
+    def ranked(queryset, parsed, name_field, then):
+        """Those whose name holds every word first: a short list, so a name match is what matters."""
+        in_name = icontains_condition(parsed, [name_field])
+        return queryset.annotate(
+            name_match=Case(When(in_name, then=Value(1)), default=Value(0), output_field=IntegerField())
+        ).order_by("-name_match", *then, name_field)[:SEARCH_SECTION_SIZE]

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from interventions import charts
+from interventions import charts, search
 from interventions.models import Intervention, format_offset
 
 register = template.Library()
@@ -23,3 +23,9 @@ def hearing_charts(hearing):
         charts.by_organisation_type(interventions, language, hearing=hearing.slug),
     ]
     return [chart for chart in drawn if chart]
+
+
+@register.filter
+def highlight(snippet):
+    """A search snippet, escaped, with the matched words in <mark>."""
+    return search.highlight(snippet or "")

@@ -1,0 +1,79 @@
+"""Keep the search index current when an intervention, or a name it is found under, changes.
+
+Each receiver only works out which interventions are affected and calls
+search.refresh_search_index(); changes made with QuerySet.update() send no signals, so code
+doing them calls it itself.
+"""
+
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from .models import Intervention, Organisation, Theme
+from .search import refresh_search_index
+
+
+@receiver(post_save, sender=Intervention, dispatch_uid="search_intervention_saved")
+def intervention_saved(sender, instance, raw=False, **kwargs):
+    # Fixtures load rows before their relations; `manage.py rebuild_search_index` indexes them afterwards.
+    if not raw:
+        refresh_search_index([instance.pk])
+
+
+@receiver(post_delete, sender=Intervention, dispatch_uid="search_intervention_deleted")
+def intervention_deleted(sender, instance, **kwargs):
+    refresh_search_index([instance.pk])
+
+
+@receiver(m2m_changed, sender=Intervention.themes.through, dispatch_uid="search_themes_changed")
+@receiver(m2m_changed, sender=Intervention.on_behalf_of.through, dispatch_uid="search_on_behalf_of_changed")
+def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and reverse:
+        # After a clear from the theme's or organisation's side, pk_set no longer says who was affected.
+        instance._search_affected = _affected_by(instance)
+    elif action in {"post_add", "post_remove"}:
+        refresh_search_index(list(pk_set) if reverse else [instance.pk])
+    elif action == "post_clear":
+        refresh_search_index(getattr(instance, "_search_affected", []) if reverse else [instance.pk])
+
+
+def _affected_by(instance) -> list[int]:
+    if isinstance(instance, Organisation):
+        condition = Q(organisation=instance) | Q(on_behalf_of=instance)
+    else:
+        condition = Q(themes=instance)
+    return list(Intervention.objects.filter(condition).values_list("pk", flat=True).distinct())
+
+
+# The fields of an organisation or theme that the index holds.
+INDEXED_NAMES = {Organisation: ("name", "acronym"), Theme: ("name",)}
+
+
+@receiver(pre_save, sender=Organisation, dispatch_uid="search_organisation_saving")
+@receiver(pre_save, sender=Theme, dispatch_uid="search_theme_saving")
+def name_saving(sender, instance, raw=False, **kwargs):
+    # Reindexing every intervention of a large organisation is worth it only when a name changed.
+    fields = INDEXED_NAMES[sender]
+    stored = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk and not raw else None
+    instance._search_renamed = stored is not None and stored != tuple(getattr(instance, name) for name in fields)
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="search_organisation_saved")
+@receiver(post_save, sender=Theme, dispatch_uid="search_theme_saved")
+def name_saved(sender, instance, **kwargs):
+    # A renamed organisation or theme must be found under its new name.
+    if getattr(instance, "_search_renamed", False):
+        refresh_search_index(_affected_by(instance))
+
+
+@receiver(pre_delete, sender=Organisation, dispatch_uid="search_organisation_deleting")
+@receiver(pre_delete, sender=Theme, dispatch_uid="search_theme_deleting")
+def name_deleting(sender, instance, **kwargs):
+    # Deleting cascades to the m2m rows without m2m_changed, so note who loses the name now.
+    instance._search_affected = _affected_by(instance)
+
+
+@receiver(post_delete, sender=Organisation, dispatch_uid="search_organisation_deleted")
+@receiver(post_delete, sender=Theme, dispatch_uid="search_theme_deleted")
+def name_deleted(sender, instance, **kwargs):
+    refresh_search_index(getattr(instance, "_search_affected", []))
