@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "template_partials",
+    "import_export",
     "hearings",
     "interventions",
 ]
@@ -130,3 +131,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Spreadsheet imports (django-import-export, CSV and XLSX) run each in one transaction.
+IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -4,13 +4,16 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from hearings import admin as hearings_admin
-from hearings.models import Session
+from hearings.models import Hearing, Session
 
-from .models import Intervention, Organisation, Theme
+from .admin_import import ArchiveImportExportMixin
+from .models import ImportMapping, Intervention, Organisation, Theme
+from .resources import HearingResource, InterventionResource, OrganisationResource
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ArchiveImportExportMixin, admin.ModelAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "type", "ecosoc_status", "country", "parent", "intervention_count"]
     list_filter = ["type", "ecosoc_status"]
     search_fields = ["name", "acronym", "slug"]
@@ -48,7 +51,8 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(hearings_admin.PublicationActionsMixin, admin.ModelAdmin):
+class InterventionAdmin(ArchiveImportExportMixin, hearings_admin.PublicationActionsMixin, admin.ModelAdmin):
+    resource_classes = [InterventionResource]
     list_display = ["title", "organisation", "hearing", "session", "date", "language", "status"]
     list_filter = ["status", "hearing", "themes", "organisation__type", "language"]
     search_fields = ["title", "summary", "speaker_name", "organisation__name", "organisation__acronym"]
@@ -114,3 +118,20 @@ admin.site.unregister(Session)
 @admin.register(Session)
 class SessionAdmin(hearings_admin.SessionAdmin):
     inlines = [hearings_admin.RecordingInline, SessionInterventionInline]
+
+
+# Hearings are imported with their sessions through this app's resources, registered here so
+# that the hearings app keeps no dependency on interventions.
+admin.site.unregister(Hearing)
+
+
+@admin.register(Hearing)
+class HearingAdmin(ArchiveImportExportMixin, hearings_admin.HearingAdmin):
+    resource_classes = [HearingResource]
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "target"]
+    list_filter = ["target"]
+    search_fields = ["name"]

@@ -416,7 +416,8 @@ class ArchiveResource(resources.ModelResource):
         """Every error of the import as one sentence naming the row and the column."""
         problems = self.report.problems
         for error in result.base_errors:
-            problems.append(f"The file: {error.error}")
+            messages = getattr(error.error, "messages", None) or [str(error.error)]
+            problems.extend(f"The file: {message}" for message in messages)
         for number, errors in result.row_errors():
             for error in errors:
                 problems.append(f"Row {sheet_row(number)}: {error.error}")

@@ -502,7 +502,22 @@ class ImportMapping(models.Model):
         return self.name
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "target": self.target, "columns": self.columns, **self.rules}
+        return {
+            **(self.rules if isinstance(self.rules, dict) else {}),
+            "name": self.name,
+            "target": self.target,
+            "columns": self.columns,
+        }
+
+    def clean(self):
+        from .importing import Mapping, MappingError
+
+        if not isinstance(self.rules, dict):
+            raise ValidationError({"rules": _('Write an object, e.g. {"constants": {"language": "en"}}.')})
+        try:
+            Mapping.from_dict(self.as_dict())
+        except MappingError as error:
+            raise ValidationError({"rules": str(error)}) from error
 
 
 def format_offset(seconds: int | None) -> str:

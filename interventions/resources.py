@@ -580,7 +580,8 @@ class InterventionResource(ArchiveResource):
     def get_instance(self, instance_loader, row):
         source_id = cleaning.clean_text(row.get("source_id"))
         if source_id:
-            return self.existing.get(source_id) or Intervention.objects.filter(source_id=source_id).first()
+            # prepare() fetched every intervention the file names by source_id in one query.
+            return self.existing.get(source_id)
         pk = cleaning.clean_text(row.get("id"))
         if pk.isdigit():
             return Intervention.objects.filter(pk=int(pk)).first()
