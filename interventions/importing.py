@@ -328,12 +328,12 @@ class ArchiveResource(resources.ModelResource):
             # Rows read under the wrong headers would only add noise to the error that matters.
             dataset.wipe()
             raise
-        headers = sorted({name for row in rows for name in row}, key=self._column_order)
-        if not headers:
-            headers = list(self.report.columns)
         self._total_rows = len(rows)
         self.check_duplicates(rows)
         self.prepare(rows)
+        headers = sorted({name for row in rows for name in row}, key=self._column_order)
+        if not headers:
+            headers = list(self.report.columns)
         dataset.wipe()
         dataset.headers = headers
         for row in rows:

@@ -159,7 +159,9 @@ def test_relations_are_found_by_slug_name_or_acronym_and_themes_by_name_or_slug(
 def test_unknown_organisations_and_themes_are_listed_and_stop_the_import():
     HearingFactory(title="Hearing on trafficking")
 
-    result = import_csv("source_id,hearing,organisation,title,themes\nC1,Hearing on trafficking,New NGO,One,New theme\n")
+    result = import_csv(
+        "source_id,hearing,organisation,title,themes\nC1,Hearing on trafficking,New NGO,One,New theme\n"
+    )
 
     assert result.report.unknown == {"organisations": ["New NGO"], "themes": ["New theme"]}
     assert "Row 2, column “organisation”: no organisation in the archive is called “New NGO”" in " ".join(
