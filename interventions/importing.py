@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import UniqueConstraint
 from import_export import resources, widgets
 
 from . import cleaning
@@ -388,6 +389,30 @@ class ArchiveResource(resources.ModelResource):
                     errors.setdefault(f.attribute, []).append(ValidationError(str(error)))
         for field_name, message in self.report.row_problems.get(kwargs.get("row_number"), {}).items():
             errors.setdefault(field_name, []).append(ValidationError(message))
+        if errors:
+            raise ValidationError(errors)
+
+    # Check constraints cost a query each per row; a resource whose model's clean() states the same
+    # rules in a curator's words may leave them to the database, which enforces them on save anyway.
+    validate_check_constraints = True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if self.validate_check_constraints:
+            return super().validate_instance(instance, import_validation_errors, validate_unique)
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for model, constraints in instance.get_constraints():
+            for constraint in constraints:
+                if not isinstance(constraint, UniqueConstraint) or set(constraint.fields) & set(errors):
+                    continue
+                try:
+                    constraint.validate(model, instance, exclude=set(errors))
+                except ValidationError as error:
+                    key = constraint.fields[0] if len(constraint.fields) == 1 else NON_FIELD_ERRORS
+                    errors.setdefault(key, []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 

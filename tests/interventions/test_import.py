@@ -39,9 +39,9 @@ def record_counts():
 def ungdc_import():
     if not UNGDC_FILE.exists():
         pytest.skip(f"The UNGDC sample is not beside the repository ({UNGDC_FILE} is missing).")
-    dataset = read_dataset(UNGDC_FILE.read_bytes(), UNGDC_FILE.name)
 
     def run():
+        dataset = read_dataset(UNGDC_FILE.read_bytes(), UNGDC_FILE.name)
         resource = InterventionResource(mapping=Mapping.from_file(UNGDC_MAPPING), create_missing=True)
         started = time.monotonic()
         result = run_import(resource, dataset)
