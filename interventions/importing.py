@@ -6,6 +6,7 @@ do to the admin's forms; if any row fails, nothing is written.
 """
 
 import csv
+import datetime
 import json
 import sys
 from dataclasses import dataclass, field
@@ -128,16 +129,25 @@ class DateWidget(widgets.Widget):
 
 
 class TimeWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        seconds = cleaning.clean_offset(value)
-        if seconds is None:
-            return None
-        if seconds >= 86400:
-            raise ValueError(f"“{cleaning.clean_text(value)}” is not a time of day; write it as 14:30.")
-        import datetime
+    """A time of day: `14:30`, `14:30:00`, or an Excel time cell."""
 
-        hours, rest = divmod(seconds, 3600)
-        return datetime.time(hours, rest // 60, rest % 60)
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.time()
+        if isinstance(value, datetime.time):
+            return value
+        if isinstance(value, float) and 0 <= value < 1:
+            seconds = round(value * 86400)
+            return datetime.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+        text = cleaning.clean_text(value)
+        if not text:
+            return None
+        for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
+            try:
+                return datetime.datetime.strptime(text, pattern).time()
+            except ValueError:
+                continue
+        raise ValueError(f"“{text}” is not a time of day; write it as 14:30.")
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%H:%M") if value else ""

@@ -283,6 +283,8 @@ class HearingResource(ArchiveResource):
                 # A year alone: stored as 1 January and shown as the year, never as an invented day.
                 row["start_date"] = datetime.date(int(year), 1, 1).isoformat()
                 row["date_precision"] = DatePrecision.YEAR
+            elif year and not row.get("date_precision"):
+                row["date_precision"] = DatePrecision.DAY
             if not row.get("slug"):
                 title = row.get("title", "")
                 existing = Hearing.objects.filter(title__iexact=title).first()

@@ -1,5 +1,6 @@
 """Importing interventions from spreadsheets: mapping, relations, re-imports, errors, the command."""
 
+import datetime
 import time
 from pathlib import Path
 
@@ -8,10 +9,10 @@ import tablib
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from hearings.models import DatePrecision, Hearing
+from hearings.models import DatePrecision, Hearing, Session
 from interventions.importing import Mapping, read_dataset, run_import, summary
 from interventions.models import Intervention, Organisation, Theme
-from interventions.resources import InterventionResource
+from interventions.resources import HearingResource, InterventionResource, OrganisationResource
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
 
 REPOSITORY = Path(settings.BASE_DIR)
@@ -346,3 +347,94 @@ def test_the_command_uses_a_mapping_file(tmp_path, capsys, messy_setup):
     call_command("import_interventions", str(path), "--mapping", str(mapping))
 
     assert Intervention.objects.get().speaker_name == "Ana"
+
+
+# Organisations and hearings with sessions.
+
+
+def import_file(resource_class, text, **kwargs):
+    return run_import(resource_class(**kwargs), csv_dataset(text))
+
+
+def test_organisations_import_with_aliases_and_their_network_by_acronym():
+    network = OrganisationFactory(name="La Strada International", acronym="LSI", type="network")
+
+    result = import_file(
+        OrganisationResource,
+        "Organization,Abbreviation,Type,Member of,Website\n"
+        "La Strada Ukraine,,NGO,LSI,https://la-strada.org.ua\n"
+        "GAATW,GAATW,Network or platform,,\n",
+    )
+
+    assert result.report.problems == []
+    member = Organisation.objects.get(name="La Strada Ukraine")
+    assert (member.slug, member.type, member.parent) == ("la-strada-ukraine", "ngo", network)
+    assert Organisation.objects.get(acronym="GAATW").type == "network"
+
+
+def test_organisations_imported_again_are_unchanged_and_an_edit_updates_by_name():
+    text = "name,type,country\nGAATW,network,Thailand\n"
+    import_file(OrganisationResource, text)
+
+    again = import_file(OrganisationResource, text)
+    edited = import_file(OrganisationResource, text.replace("Thailand", '"Bangkok, Thailand"'))
+
+    assert summary(again) == {"created": 0, "updated": 0, "unchanged": 1, "failed": 0}
+    assert summary(edited) == {"created": 0, "updated": 1, "unchanged": 0, "failed": 0}
+    assert Organisation.objects.get().country == "Bangkok, Thailand"
+
+
+def test_an_organisation_of_an_unknown_type_is_refused_with_the_allowed_types():
+    result = import_file(OrganisationResource, "name,type\nGAATW,charity\n")
+
+    assert result.report.problems[0].startswith("Row 2, column “type”: “charity” is not one of the allowed values: ngo")
+    assert not Organisation.objects.exists()
+
+
+HEARINGS = (
+    "title,start_date,format,session_order,session_title,session_start_time\n"
+    "Hearing on trafficking,2021-07-13,online,1,Morning session,10:00\n"
+    "Hearing on trafficking,2021-07-13,online,2,Afternoon session,15:00\n"
+)
+
+
+def test_hearings_import_with_their_sessions():
+    result = import_file(HearingResource, HEARINGS)
+
+    assert result.report.problems == []
+    hearing = Hearing.objects.get()
+    assert (hearing.slug, hearing.format, hearing.date_precision) == ("hearing-on-trafficking", "online", "day")
+    assert [(s.order, s.title, s.start_time.hour) for s in hearing.sessions.order_by("order")] == [
+        (1, "Morning session", 10),
+        (2, "Afternoon session", 15),
+    ]
+
+
+def test_hearings_imported_again_change_nothing_and_an_edited_session_is_updated():
+    import_file(HearingResource, HEARINGS)
+
+    again = import_file(HearingResource, HEARINGS)
+    edited = import_file(HearingResource, HEARINGS.replace("Afternoon session", "Closing session"))
+
+    assert summary(again) == {"created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+    assert summary(edited) == {"created": 0, "updated": 1, "unchanged": 1, "failed": 0}
+    assert [s.title for s in Session.objects.order_by("order")] == ["Morning session", "Closing session"]
+
+
+def test_a_hearing_given_a_year_alone_is_dated_by_year():
+    import_file(HearingResource, "title,year\nGeneral Debate 1946,1946\n")
+
+    hearing = Hearing.objects.get()
+    assert (hearing.start_date, hearing.date_precision) == (datetime.date(1946, 1, 1), DatePrecision.YEAR)
+
+
+def test_exported_hearings_import_again_with_no_changes():
+    import_file(HearingResource, HEARINGS + "General Debate 1946,1946,,,,\n")
+    counts = (Hearing.objects.count(), Session.objects.count())
+
+    exported = HearingResource().export()
+    result = import_file(HearingResource, exported.csv)
+
+    assert result.report.problems == []
+    assert summary(result) == {"created": 0, "updated": 0, "unchanged": 3, "failed": 0}
+    assert (Hearing.objects.count(), Session.objects.count()) == counts

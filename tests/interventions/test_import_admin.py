@@ -153,3 +153,41 @@ def test_hearings_with_sessions_are_imported_and_exported_back(curator_client):
     assert exported.status_code == 200
     dataset = tablib.Dataset().load(io.StringIO(exported.content.decode("utf-8-sig")).read(), format="csv")
     assert [row["session_title"] for row in dataset.dict] == ["Morning session", "Afternoon session"]
+
+
+def test_a_mapping_is_saved_in_the_admin(curator_client):
+    response = curator_client.post(
+        reverse("admin:interventions_importmapping_add"),
+        {
+            "name": "French sheet",
+            "target": "interventions",
+            "columns": '{"Orateur": "speaker_name"}',
+            "rules": '{"constants": {"language": "fr"}}',
+        },
+    )
+
+    assert response.status_code == 302
+    assert ImportMapping.objects.get().as_dict()["constants"] == {"language": "fr"}
+
+
+def test_a_mapping_with_a_misspelt_rule_is_refused_in_plain_words(curator_client):
+    response = curator_client.post(
+        reverse("admin:interventions_importmapping_add"),
+        {"name": "Typo", "target": "interventions", "columns": "{}", "rules": '{"constant": {"language": "fr"}}'},
+    )
+
+    assert response.status_code == 200
+    assert "Unknown key(s) in the mapping: constant" in response.content.decode()
+    assert not ImportMapping.objects.exists()
+
+
+def test_a_mapping_sending_a_column_to_an_unknown_field_stops_the_preview(curator_client, archive):
+    mapping = ImportMapping.objects.create(name="Wrong", columns={"Orateur": "speaker"})
+    rows = [["hearing", "organisation", "Orateur", "title"], ["Hearing on trafficking", "GAATW", "Ana", "Mots"]]
+
+    response = preview(curator_client, csv_upload(rows), CSV_FORMAT, mapping=mapping.pk)
+
+    assert "The mapping sends column “Orateur” to “speaker”, which is not a field of interventions" in (
+        response.content.decode()
+    )
+    assert "confirm_form" not in response.context
