@@ -68,6 +68,14 @@ def test_the_ungdc_file_lands_whole_with_the_saved_mapping(ungdc_import):
     assert Organisation.objects.get(acronym="EU").type == Organisation.Type.IGO
     assert Organisation.objects.get(name="Argentina").type == Organisation.Type.MEMBER_STATE
     assert Organisation.objects.exclude(acronym="EU").exclude(type=Organisation.Type.MEMBER_STATE).count() == 0
+    # The mapping's corrections merge the source's variant spellings; historic states stay apart.
+    assert Organisation.objects.count() == 200
+    assert Intervention.objects.filter(organisation__name="Philippines").count() == 2
+    assert not Organisation.objects.filter(name="Phlippines").exists()
+    assert set(Organisation.objects.filter(acronym="RUS").values_list("name", flat=True)) == {
+        "Russia",
+        "Union of Soviet Socialist Republics",
+    }
     # Three General Debates, dated by their year only.
     hearings = Hearing.objects.order_by("start_date")
     assert [(h.start_date.year, h.date_precision, h.interventions.count()) for h in hearings] == [
