@@ -1,6 +1,7 @@
 """Spreadsheet import and export in the admin: upload, preview every row, confirm; export the same formats."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -10,6 +11,12 @@ from .importing import Mapping
 from .models import ImportMapping
 
 CREATE_MISSING_LABEL = _("Create unknown organisations, themes and hearings")
+# Creating unknown records on import is adding them, so it needs the same permissions as the admin's add forms.
+CREATE_MISSING_PERMISSIONS = ["interventions.add_organisation", "interventions.add_theme", "hearings.add_hearing"]
+
+
+def may_create_missing(user) -> bool:
+    return user.has_perms(CREATE_MISSING_PERMISSIONS)
 
 
 class ArchiveImportForm(ImportForm):
@@ -25,9 +32,18 @@ class ArchiveImportForm(ImportForm):
         help_text=_("Leave unticked to stop at the preview, with the unknown names listed, and correct the file."),
     )
 
-    def __init__(self, formats, resources, target=None, **kwargs):
+    def __init__(self, formats, resources, target=None, user=None, **kwargs):
         super().__init__(formats, resources, **kwargs)
+        self.user = user
         self.fields["mapping"].queryset = ImportMapping.objects.filter(target=target)
+
+    def clean_create_missing(self):
+        create = self.cleaned_data["create_missing"]
+        if create and self.user is not None and not may_create_missing(self.user):
+            raise ValidationError(
+                _("You may not add organisations, themes or hearings: leave this unticked, or ask an editor.")
+            )
+        return create
 
 
 class ArchiveConfirmImportForm(ConfirmImportForm):
@@ -46,8 +62,19 @@ class ArchiveImportExportMixin(ImportExportMixin):
     # Every row of the preview is listed, unchanged ones too, so the curator sees the whole file.
     import_error_display = ("message",)
 
+    def has_import_permission(self, request):
+        # An import adds and changes records, so it needs both rights, whatever button is shown.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
     def get_import_form_kwargs(self, request):
-        return {**super().get_import_form_kwargs(request), "target": self.resource_classes[0].target}
+        return {
+            **super().get_import_form_kwargs(request),
+            "target": self.resource_classes[0].target,
+            "user": request.user,
+        }
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
@@ -61,7 +88,8 @@ class ArchiveImportExportMixin(ImportExportMixin):
         saved = data.get("mapping")
         return {
             "mapping": Mapping.from_dict(saved.as_dict()) if saved else None,
-            "create_missing": bool(data.get("create_missing")),
+            # Checked again here: the confirmation posts its own copy of the choice.
+            "create_missing": bool(data.get("create_missing")) and may_create_missing(request.user),
         }
 
     def get_export_resource_kwargs(self, request, **kwargs):

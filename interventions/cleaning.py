@@ -127,6 +127,14 @@ def clean_year(value) -> int | None:
     return int(text)
 
 
+def clean_date_or_year(value) -> tuple[datetime.date | None, bool]:
+    """A date, or a year alone (`1946`) as its 1 January; the flag says the day is not known."""
+    if not isinstance(value, datetime.date) and len(clean_text(value)) == 4:
+        year = clean_year(value)
+        return datetime.date(year, 1, 1), True
+    return clean_date(value), False
+
+
 def clean_bool(value) -> bool:
     """Yes/no cells: `yes`, `x`, `1`, `true` are true; empty, `no`, `0`, `false` are false."""
     if isinstance(value, bool):

@@ -5,8 +5,6 @@ lives here rather than in hearings/ because it shares this app's cleaning and ma
 `hearings` must not depend on `interventions`.
 """
 
-import datetime
-
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -278,12 +276,15 @@ class HearingResource(ArchiveResource):
     def prepare(self, rows):
         taken = {}
         for row in rows:
-            year = cleaning.clean_text(row.get("start_date"))
-            if len(year) == 4 and year.isdigit():
+            try:
+                start, year_only = cleaning.clean_date_or_year(row.get("start_date"))
+            except ValueError:
+                start, year_only = None, False  # the start_date column reports it
+            if year_only:
                 # A year alone: stored as 1 January and shown as the year, never as an invented day.
-                row["start_date"] = datetime.date(int(year), 1, 1).isoformat()
+                row["start_date"] = start.isoformat()
                 row["date_precision"] = DatePrecision.YEAR
-            elif year and not row.get("date_precision"):
+            elif start and not row.get("date_precision"):
                 row["date_precision"] = DatePrecision.DAY
             if not row.get("slug"):
                 title = row.get("title", "")
@@ -515,13 +516,8 @@ class InterventionResource(ArchiveResource):
     def create_hearings(self, unknown):
         taken = set()
         for title, (number, row) in unknown.items():
-            value = row.get("hearing_date")
             try:
-                year = cleaning.clean_text(value)
-                if len(year) == 4 and year.isdigit():
-                    start, precision = datetime.date(int(year), 1, 1), DatePrecision.YEAR
-                else:
-                    start, precision = cleaning.clean_date(value), DatePrecision.DAY
+                start, year_only = cleaning.clean_date_or_year(row.get("hearing_date"))
             except ValueError as error:
                 self.report.add_row_problem(number, "hearing_date", str(error))
                 continue
@@ -537,7 +533,7 @@ class InterventionResource(ArchiveResource):
                 title=title,
                 slug=unique_slug(Hearing, title, taken),
                 start_date=start,
-                date_precision=precision,
+                date_precision=DatePrecision.YEAR if year_only else DatePrecision.DAY,
             )
             if self.save_new(hearing, number, "hearing"):
                 self.hearings.add(hearing)

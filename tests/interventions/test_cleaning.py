@@ -84,3 +84,8 @@ def test_lists_are_split_on_semicolons_and_empty_items_dropped():
 def test_headers_match_whatever_their_case_spacing_or_underscores():
     assert cleaning.header_key("\ufeffName of Person\xa0Speaking ") == "name of person speaking"
     assert cleaning.header_key("speaker_name") == cleaning.header_key("Speaker Name")
+
+
+def test_a_year_alone_is_its_first_of_january_flagged_as_year_only():
+    assert cleaning.clean_date_or_year("1946") == (datetime.date(1946, 1, 1), True)
+    assert cleaning.clean_date_or_year("2021-07-13") == (datetime.date(2021, 7, 13), False)

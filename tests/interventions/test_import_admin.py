@@ -7,7 +7,7 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from interventions.models import ImportMapping, Intervention
+from interventions.models import ImportMapping, Intervention, Organisation
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +191,77 @@ def test_a_mapping_sending_a_column_to_an_unknown_field_stops_the_preview(curato
         response.content.decode()
     )
     assert "confirm_form" not in response.context
+
+
+@pytest.fixture
+def viewer_client(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="viewer", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def contributor_client(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="contributor", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_intervention", "add_intervention", "change_intervention"])
+    )
+    client.force_login(user)
+    return client
+
+
+def test_a_read_only_user_cannot_import_but_can_export(viewer_client, archive):
+    assert viewer_client.get(reverse("admin:interventions_intervention_import")).status_code == 403
+    assert preview(viewer_client, csv_upload(), CSV_FORMAT).status_code == 403
+    assert viewer_client.post(reverse("admin:interventions_intervention_process_import"), {}).status_code == 403
+    exported = viewer_client.post(reverse("admin:interventions_intervention_export"), {"format": CSV_FORMAT})
+    assert exported.status_code == 200
+    assert not Intervention.objects.exists()
+
+
+def test_only_a_user_who_may_add_organisations_themes_and_hearings_can_create_unknown_ones(contributor_client, archive):
+    rows = [ROWS[0], ["AD3", "Hearing on trafficking", "New Network", "Ana", "Words", "", ""]]
+
+    response = preview(contributor_client, csv_upload(rows), CSV_FORMAT, create_missing="on")
+
+    assert "You may not add organisations, themes or hearings" in response.content.decode()
+    assert "confirm_form" not in response.context
+
+
+def test_a_user_who_may_add_interventions_imports_them_without_creating_anything_else(contributor_client, archive):
+    response = preview(contributor_client, csv_upload(), CSV_FORMAT)
+    confirm(contributor_client, response)
+
+    assert Intervention.objects.count() == 2
+
+
+def test_a_confirmation_cannot_create_unknown_records_for_a_user_who_may_not(curator_client, archive):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    rows = [ROWS[0], ["AD3", "Hearing on trafficking", "New Network", "Ana", "Words", "", ""]]
+    response = preview(curator_client, csv_upload(rows), CSV_FORMAT, create_missing="on")
+    form = response.context["confirm_form"]
+    forged = {name: form.initial.get(name, "") for name in form.fields} | {"mapping": "", "create_missing": "on"}
+    contributor = UserFactory(username="contributor", is_staff=True)
+    contributor.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_intervention", "add_intervention", "change_intervention"])
+    )
+    contributor_client = Client()
+    contributor_client.force_login(contributor)
+
+    contributor_client.post(reverse("admin:interventions_intervention_process_import"), forged)
+
+    assert not Organisation.objects.filter(name="New Network").exists()
+    assert not Intervention.objects.exists()
