@@ -266,7 +266,7 @@ class ArchiveResource(resources.ModelResource):
         key = cleaning.header_key(header)
         for column, field_name in self.mapping.columns.items():
             if cleaning.header_key(column) == key:
-                return field_name or None
+                return field_name or ""
         known = self.importable_fields()
         as_field = key.replace(" ", "_")
         if as_field in known or as_field in {f.column_name for f in self.get_export_fields()}:
@@ -279,10 +279,17 @@ class ArchiveResource(resources.ModelResource):
         ignore = {cleaning.header_key(column) for column in self.mapping.ignore}
         fields_of = {}
         known = self.importable_fields() | {f.column_name for f in self.get_export_fields()}
+        for kind in ("constants", "templates", "lookups", "values"):
+            for field_name in getattr(self.mapping, kind):
+                if field_name not in self.importable_fields():
+                    raise ValidationError(
+                        f"The mapping's {kind} name “{field_name}”, which is not a field of {self.target}; "
+                        f"fields: {', '.join(sorted(self.importable_fields()))}."
+                    )
         for index, header in enumerate(headers):
-            if cleaning.header_key(header) in ignore:
-                continue
             field_name = self.field_for_header(header)
+            if cleaning.header_key(header) in ignore or field_name == "":
+                continue
             if field_name and field_name not in known:
                 raise ValidationError(
                     f"The mapping sends column “{header}” to “{field_name}”, which is not a field of "

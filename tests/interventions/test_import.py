@@ -446,3 +446,61 @@ def test_exported_hearings_import_again_with_no_changes():
     assert result.report.problems == []
     assert summary(result) == {"created": 0, "updated": 0, "unchanged": 3, "failed": 0}
     assert (Hearing.objects.count(), Session.objects.count()) == counts
+
+
+def test_a_mapping_naming_an_unknown_field_in_its_constants_is_refused(messy_setup):
+    mapping = Mapping.from_dict({"constants": {"langauge": "fr"}})
+
+    result = import_csv("hearing,organisation,title\nHearing on trafficking,GAATW,Words\n", mapping=mapping)
+
+    assert result.report.problems[0].startswith(
+        "The file: The mapping's constants name “langauge”, which is not a field of interventions"
+    )
+    assert not Intervention.objects.exists()
+
+
+def test_a_column_mapped_to_nothing_is_left_out_silently(messy_setup):
+    mapping = Mapping.from_dict({"columns": {"Remarks": ""}})
+
+    result = import_csv("hearing,organisation,title,Remarks\nHearing on trafficking,GAATW,Words,ok\n", mapping=mapping)
+
+    assert result.report.problems == []
+    assert result.report.ignored_columns == []
+    assert Intervention.objects.get().title == "Words"
+
+
+def test_excel_cells_keep_their_meaning_dates_times_and_numbers(messy_setup):
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["source_id", "hearing", "organisation", "title", "order", "date", "start_offset", "end_offset"])
+    sheet.append(
+        [
+            "X1",
+            "Hearing on trafficking",
+            "GAATW",
+            "Words",
+            3,
+            datetime.datetime(2021, 7, 13),
+            datetime.time(1, 2, 3),
+            4000,
+        ]
+    )
+    sheet.append(["X2", "Hearing on trafficking", "GAATW", "More words", 4, 44390, "1:10:00", None])
+    content = io.BytesIO()
+    workbook.save(content)
+
+    result = run_import(InterventionResource(), read_dataset(content.getvalue(), "speakers.xlsx"))
+
+    assert result.report.problems == []
+    first, second = Intervention.objects.get(source_id="X1"), Intervention.objects.get(source_id="X2")
+    assert (first.order, first.date, first.start_offset, first.end_offset) == (
+        3,
+        datetime.date(2021, 7, 13),
+        3723,
+        4000,
+    )
+    assert (second.date, second.start_offset, second.end_offset) == (datetime.date(2021, 7, 13), 4200, None)

@@ -265,3 +265,22 @@ def test_a_confirmation_cannot_create_unknown_records_for_a_user_who_may_not(cur
 
     assert not Organisation.objects.filter(name="New Network").exists()
     assert not Intervention.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["interventions_intervention", "interventions_organisation", "hearings_hearing"])
+def test_each_list_offers_import_and_export(curator_client, model):
+    page = curator_client.get(reverse(f"admin:{model}_changelist")).content.decode()
+
+    assert reverse(f"admin:{model}_import") in page
+    assert reverse(f"admin:{model}_export") in page
+
+
+def test_the_import_form_offers_only_the_mappings_for_its_records(curator_client):
+    ImportMapping.objects.create(name="Speakers' list", target="interventions")
+    ImportMapping.objects.create(name="Partner directory", target="organisations")
+
+    page = curator_client.get(reverse("admin:interventions_intervention_import")).content.decode()
+
+    assert "Speakers&#x27; list" in page
+    assert "Partner directory" not in page
+    assert "Create unknown organisations, themes and hearings" in page
