@@ -146,7 +146,10 @@ class NaturalKeys:
         return record
 
 
-MISSING_HINT = "tick “create unknown organisations, themes and hearings” to add it, or correct the cell"
+MISSING_HINT = (
+    "tick “create unknown organisations, themes and hearings” (--create-missing on the command line) to add it, "
+    "or correct the cell"
+)
 
 
 class OrganisationResource(ArchiveResource):

@@ -273,7 +273,8 @@ def test_a_messy_file_reports_each_bad_row_and_column_in_plain_words(messy_setup
     assert result.report.problems == [
         "Row 3, column “title”: This field cannot be blank.",
         "Row 4, column “themes”: no theme in the archive is called “Nonexistent theme”; "
-        "tick “create unknown organisations, themes and hearings” to add it, or correct the cell.",
+        "tick “create unknown organisations, themes and hearings” (--create-missing on the command line) to add it, "
+        "or correct the cell.",
         "Row 5, column “start_offset”: “1:75:00” is not a time offset; write 1:23:45, 83:45 or a whole number "
         "of seconds.",
         "Row 6, column “source_id”: repeats “M1” of row 2; each record may appear only once.",
