@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "simple_history",
+    "import_export",
     "hearings",
     "interventions",
 ]
@@ -138,3 +139,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Spreadsheet imports (django-import-export, CSV and XLSX) run each in one transaction.
+IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -48,7 +48,7 @@ class HearingAdmin(PublicationActionsMixin, CuratedAdmin):
     formfield_overrides = HTTPS_URLS
     fieldsets = [
         (None, {"fields": ["title", "slug", "convened_by", "organised_by"]}),
-        (_("When and where"), {"fields": ["start_date", "end_date", "format", "location"]}),
+        (_("When and where"), {"fields": ["start_date", "date_precision", "end_date", "format", "location"]}),
         (
             _("About"),
             {"fields": ["description", "official_url", "concept_note_url", "agenda_url", "related_hearings"]},

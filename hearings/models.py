@@ -12,6 +12,11 @@ from .curation import PublicationStatus, Publishable, Versioned, visible
 __all__ = ["Hearing", "PublicationStatus", "Recording", "Session"]
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    YEAR = "year", _("Year")
+
+
 class HearingQuerySet(models.QuerySet):
     def published(self, now=None):
         """The one rule for public visibility: published, and past any embargo."""
@@ -44,6 +49,16 @@ class Hearing(Publishable, Versioned):
         help_text=_("Who ran the hearing, e.g. “UNODC”."),
     )
     start_date = models.DateField(_("start date"))
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_(
+            "“Year” when the sources give the year but not the day: the start date is then stored as 1 January "
+            "and pages show the year alone."
+        ),
+    )
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day hearing."))
     format = models.CharField(
         _("format"),
@@ -114,6 +129,10 @@ class Hearing(Publishable, Versioned):
     @property
     def last_date(self):
         return self.end_date or self.start_date
+
+    @property
+    def is_dated_by_year(self) -> bool:
+        return self.date_precision == DatePrecision.YEAR
 
 
 class Session(Versioned):

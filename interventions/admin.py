@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from hearings import admin as hearings_admin
 from hearings.curation_admin import CuratedAdmin, CuratedInlineMixin
 from hearings.curation_forms import CuratedForm, GuardedInlineFormSet
-from hearings.models import Session
+from hearings.models import Hearing, Session
 
-from .models import Intervention, Organisation, Theme
+from .admin_import import ArchiveImportExportMixin
+from .models import ImportMapping, Intervention, Organisation, Theme
+from .resources import HearingResource, InterventionResource, OrganisationResource
 
 
 class InterventionAdminForm(CuratedForm):
@@ -57,7 +59,8 @@ class InterventionAdminForm(CuratedForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CuratedAdmin):
+class OrganisationAdmin(ArchiveImportExportMixin, CuratedAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "type", "ecosoc_status", "country", "parent", "intervention_count"]
     list_filter = ["type", "ecosoc_status"]
     search_fields = ["name", "acronym", "slug"]
@@ -95,8 +98,9 @@ class ThemeAdmin(CuratedAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(hearings_admin.PublicationActionsMixin, CuratedAdmin):
+class InterventionAdmin(ArchiveImportExportMixin, hearings_admin.PublicationActionsMixin, CuratedAdmin):
     form = InterventionAdminForm
+    resource_classes = [InterventionResource]
     list_display = ["title", "organisation", "hearing", "session", "date", "language", "status"]
     list_filter = ["status", "hearing", "themes", "organisation__type", "language"]
     search_fields = ["title", "summary", "speaker_name", "organisation__name", "organisation__acronym"]
@@ -176,3 +180,20 @@ admin.site.unregister(Session)
 @admin.register(Session)
 class SessionAdmin(hearings_admin.SessionAdmin):
     inlines = [hearings_admin.RecordingInline, SessionInterventionInline]
+
+
+# Hearings are imported with their sessions through this app's resources, registered here so
+# that the hearings app keeps no dependency on interventions.
+admin.site.unregister(Hearing)
+
+
+@admin.register(Hearing)
+class HearingAdmin(ArchiveImportExportMixin, hearings_admin.HearingAdmin):
+    resource_classes = [HearingResource]
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "target"]
+    list_filter = ["target"]
+    search_fields = ["name"]

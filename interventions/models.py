@@ -457,6 +457,11 @@ class Intervention(Publishable, Versioned):
             raise ValidationError(errors)
 
     @property
+    def is_dated_by_year(self) -> bool:
+        """True when only the year is known: the date is the hearing's stand-in 1 January."""
+        return self.hearing.is_dated_by_year and self.date == self.hearing.start_date
+
+    @property
     def public_speaker_name(self) -> str:
         return "" if self.withhold_speaker_name else self.speaker_name
 
@@ -489,10 +494,69 @@ class Intervention(Publishable, Versioned):
         if self.session_id:
             venue = f"{venue}, {self.session.title}"
         parts.append(venue)
-        if self.date:
+        if self.date and self.is_dated_by_year:
+            parts.append(str(self.date.year))
+        elif self.date:
             parts.append(f"{self.date.day} {self.date:%B %Y}")
         parts.append(permalink)
         return ". ".join(part for part in parts if part)
+
+
+class ImportMapping(models.Model):
+    """A saved answer to “which column of this spreadsheet is which field”, reused on every import of it."""
+
+    class Target(models.TextChoices):
+        INTERVENTIONS = "interventions", _("Interventions")
+        ORGANISATIONS = "organisations", _("Organisations")
+        HEARINGS = "hearings", _("Hearings with sessions")
+
+    name = models.CharField(_("name"), max_length=200, unique=True, help_text=_("e.g. “UNGDC speeches”."))
+    target = models.CharField(_("imports"), max_length=20, choices=Target.choices, default=Target.INTERVENTIONS)
+    columns = models.JSONField(
+        _("columns"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Which field each column of the spreadsheet fills, as "
+            '{"Column in the file": "field"}; columns with a documented name or alias need no entry.'
+        ),
+    )
+    rules = models.JSONField(
+        _("fixed and derived values"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Optional: “constants” (a value for every row), “templates” (a field built from columns, "
+            "e.g. “{country}, {year}”), “lookups” (a field chosen by another column's value), "
+            "“values” (corrections of spellings) and “ignore” (columns to leave out). See docs/import.md."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+
+    def __str__(self):
+        return self.name
+
+    def as_dict(self) -> dict:
+        return {
+            **(self.rules if isinstance(self.rules, dict) else {}),
+            "name": self.name,
+            "target": self.target,
+            "columns": self.columns,
+        }
+
+    def clean(self):
+        from .importing import Mapping, MappingError
+
+        if not isinstance(self.rules, dict):
+            raise ValidationError({"rules": _('Write an object, e.g. {"constants": {"language": "en"}}.')})
+        try:
+            Mapping.from_dict(self.as_dict())
+        except MappingError as error:
+            raise ValidationError({"rules": str(error)}) from error
 
 
 def format_offset(seconds: int | None) -> str:

@@ -17,6 +17,7 @@ def hearing_form(**overrides):
         "convened_by": "President of the General Assembly",
         "organised_by": "UNODC",
         "start_date": "2021-07-13",
+        "date_precision": "day",
         "end_date": "",
         "format": "online",
         "location": "Online",

@@ -148,3 +148,20 @@ def test_session_anchor_matches_session_get_absolute_url(client, hearing):
     session = SessionFactory(hearing=hearing, order=4)
     assert Session.objects.get().get_absolute_url().endswith("#session-4")
     assert f'id="session-{session.order}"' in html(client, hearing.get_absolute_url())
+
+
+def test_a_hearing_dated_by_year_shows_the_year_and_no_invented_day(client):
+    HearingFactory(slug="general-debate-1946", start_date=datetime.date(1946, 1, 1), date_precision="year")
+
+    page = client.get(reverse("hearings:detail", kwargs={"slug": "general-debate-1946"})).content.decode()
+
+    assert '<time datetime="1946">1946</time>' in page
+    assert "1 January 1946" not in page
+
+
+def test_a_hearing_dated_by_day_shows_the_day(client):
+    HearingFactory(slug="hearing-2021", start_date=datetime.date(2021, 1, 1))
+
+    page = client.get(reverse("hearings:detail", kwargs={"slug": "hearing-2021"})).content.decode()
+
+    assert "1 January 2021" in page

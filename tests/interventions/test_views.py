@@ -366,3 +366,16 @@ def test_theme_detail_lists_interventions_on_it_and_its_narrower_themes(client):
 
 def test_unknown_theme_is_404(client):
     assert client.get(reverse("interventions:theme-detail", kwargs={"slug": "nothing"})).status_code == 404
+
+
+def test_an_intervention_at_a_hearing_dated_by_year_shows_the_year_only(client):
+    hearing = HearingFactory(start_date=datetime.date(1946, 1, 1), date_precision="year")
+    intervention = InterventionFactory(hearing=hearing)
+
+    detail = client.get(intervention.get_absolute_url()).content.decode()
+    listing = client.get(reverse("interventions:list")).content.decode()
+
+    for page in (detail, listing):
+        assert '<time datetime="1946">1946</time>' in page
+        assert "1 January 1946" not in page
+    assert intervention.citation().endswith("1946")
