@@ -221,6 +221,8 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
             _reset_sequences(chosen)
             # Fail inside the transaction, not at commit, if a row points at one that is missing.
             connection.check_constraints(table_names=[model._meta.db_table for model in chosen])
+    except ArchiveError:
+        raise
     except (DatabaseError, ValidationError, ValueError, TypeError, AttributeError) as error:
         raise ArchiveError(f"The archive could not be restored and nothing was changed: {error}") from error
     return counts
@@ -229,9 +231,14 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
 def _load(model, rows: Iterable[dict], chosen: set, progress) -> int:
     fields = _fields(model)
     natural = {field.name: field for field in fields if _by_natural_key(field, chosen)}
+    names = {field.name for field in fields}
     total = len(rows)
     batch, loaded = [], 0
     for row in rows:
+        unknown = set(row) - names
+        if unknown:
+            # Dropping a value silently would make the restore look complete when it is not.
+            raise ArchiveError(f"{label(model)} has fields this program does not know: {', '.join(sorted(unknown))}.")
         batch.append(_instance(model, fields, natural, row))
         if len(batch) == BATCH_SIZE:
             model._base_manager.bulk_create(batch)

@@ -1,4 +1,21 @@
 import pytest
+from django.http import HttpRequest
+from django.test import Client
+
+
+class ArchiveClient(Client):
+    def login(self, **credentials):
+        # django-axes counts failed logins per request, and the test client's login() has none to give.
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        credentials.setdefault("request", request)
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose login() also works with django-axes."""
+    return ArchiveClient()
 
 
 @pytest.fixture(autouse=True)

@@ -116,3 +116,8 @@ def test_an_unreachable_postgresql_server_gives_a_quick_503():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["503", "503", "503"], result.stderr
     assert time.monotonic() - started < 20
+
+
+def test_healthz_asks_the_database_one_question(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        client.get(reverse("healthz"))

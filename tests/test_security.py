@@ -112,3 +112,30 @@ def test_a_lockout_of_one_account_leaves_others_alone(client, editor, settings):
 
 def test_there_is_no_language_switcher_to_abuse(client):
     assert client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example/"}).status_code == 404
+
+
+def test_the_test_clients_login_works_with_the_lockout_backend(client, editor):
+    assert client.login(username="editor", password=PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_test_clients_login_refuses_a_wrong_password(client, editor):
+    assert not client.login(username="editor", password="wrong")
+
+
+def test_plain_http_is_redirected_to_https_when_asked(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get(reverse("interventions:list"))
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_healthz_is_not_redirected_so_a_local_monitor_can_reach_it(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_https_pages_send_hsts(client, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    response = client.get(reverse("interventions:home"), secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=3600")

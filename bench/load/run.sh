@@ -92,7 +92,7 @@ LOCUST=$!
   while kill -0 "$LOCUST" 2>/dev/null; do
     for url in /healthz /interventions/; do
       now=$(date +%s.%N)
-      result=$(curl -s -o /dev/null -m 30 -w "%{http_code} %{time_total}" "http://127.0.0.1:$PORT$url" || echo "000 30")
+      result=$(curl -s -o /dev/null -m 30 -w "%{http_code} %{time_total}" "http://127.0.0.1:$PORT$url") || true
       echo "$now $url $result"
     done
     sleep 0.5
@@ -111,5 +111,6 @@ MASTER_AFTER=$(cat "$DATA/gunicorn.pid")
 
 .venv/bin/python bench/load/report.py --data "$DATA" --users "$USERS" --duration "$DURATION" \
   --fault-at "$FAULT_AT" --fault-for "$FAULT_FOR" --master-before "$MASTER_BEFORE" --master-after "$MASTER_AFTER" \
-  > bench/RESULTS.md
+  > "$DATA/RESULTS.md"
+mv "$DATA/RESULTS.md" bench/RESULTS.md
 cat bench/RESULTS.md

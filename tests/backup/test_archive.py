@@ -181,6 +181,16 @@ def test_a_failed_import_leaves_the_database_as_it_was(full_archive):
     assert not any(every_row(models).values())
 
 
+def test_a_field_the_program_does_not_know_is_refused_not_dropped(full_archive):
+    models = archive.archived_models()
+    document = json.loads(export())
+    document["models"]["interventions.theme"][0]["colour"] = "blue"
+    wipe(models)
+    with pytest.raises(archive.ArchiveError, match="interventions.theme has fields this program does not know: colour"):
+        restore(json.dumps(document))
+    assert not Theme.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
