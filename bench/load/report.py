@@ -24,6 +24,16 @@ def failures(data: Path, prefix: str) -> list[dict]:
         return list(csv.DictReader(stream))
 
 
+def history(data: Path, prefix: str) -> list[tuple[float, int, int]]:
+    """(time, requests so far, failures so far) each second, from locust's --csv history."""
+    with open(data / f"{prefix}_stats_history.csv", newline="") as stream:
+        return [
+            (float(row["Timestamp"]), int(row["Total Request Count"]), int(row["Total Failure Count"]))
+            for row in csv.DictReader(stream)
+            if row["Name"] == "Aggregated"
+        ]
+
+
 def table(rows: list[dict]) -> list[str]:
     lines = [
         "| Request | Count | Failures | req/s | median ms | p90 ms | p95 ms | p99 ms | max ms |",
@@ -56,15 +66,26 @@ def main():
     probes = []
     for line in (data / "probe.txt").read_text().split("\n"):
         if line.strip():
-            moment, url, status, seconds = line.split()
+            moment, url, status, seconds = line.split()[:4]
             probes.append((float(moment), url, status, float(seconds)))
     down, up = events["stopped"], events["started"]
-    during = [probe for probe in probes if down <= probe[0] < up]
-    after = [probe for probe in probes if probe[0] >= up]
-    first_ok = next((probe[0] - up for probe in after if probe[2] == "200"), None)
-    statuses_during = sorted({probe[2] for probe in during})
-    slowest_during = max((probe[3] for probe in during), default=0)
-    failed_after = [probe for probe in after if probe[2] != "200" and probe[0] - up > 5]
+    answered_during = [probe for probe in probes if down <= probe[0] + probe[3] < up + 1]
+    seconds = history(data, "fault")
+    before = max((point for point in seconds if point[0] <= down), default=(down, 0, 0))
+    at_restart = max((point for point in seconds if point[0] <= up), default=(up, 0, 0))
+    final = seconds[-1] if seconds else (up, 0, 0)
+    recovered_at = next(
+        (
+            later[0] - up
+            for earlier, later in zip(seconds, seconds[1:], strict=False)
+            if later[0] > up and later[1] > earlier[1] and later[2] == earlier[2]
+        ),
+        None,
+    )
+    last_failure = max(
+        (later[0] for earlier, later in zip(seconds, seconds[1:], strict=False) if later[2] > earlier[2]), default=None
+    )
+    outage = up - down
     load_failures = int(next(row for row in load if row["Name"] == "Aggregated")["Failure Count"])
 
     out = [
@@ -92,14 +113,23 @@ def main():
         "",
         f"## Fault: PostgreSQL stopped {args.fault_at} s into the same load, for {args.fault_for} s",
         "",
-        f"- While it was down, a probe beside the load got {', '.join(statuses_during) or 'no answer'} "
-        f"from /healthz and /interventions/ ({len(during)} requests), the slowest in {slowest_during * 1000:.0f} ms.",
-        f"- First 200 after PostgreSQL started again: {first_ok:.1f} s later."
-        if first_ok is not None
-        else "- No 200 after PostgreSQL started again.",
-        f"- Errors more than 5 s after the restart: {len(failed_after)}.",
+        f"- Before the stop: {before[1]} requests, {before[2]} failures.",
+        f"- During the {outage:.1f} s outage: {at_restart[1] - before[1]} requests answered "
+        f"({(at_restart[1] - before[1]) / outage:.1f}/s), {at_restart[2] - before[2]} of them with the 503 page.",
+        "- Service back: "
+        + (
+            f"first requests answered without failure {recovered_at:.0f} s after PostgreSQL started."
+            if recovered_at is not None
+            else "NOT within the run."
+        ),
+        "- Last failure: " + (f"{last_failure - up:+.0f} s from the restart." if last_failure is not None else "none."),
+        f"- After the restart: {final[1] - at_restart[1]} requests, {final[2] - at_restart[2]} failures.",
         f"- gunicorn master pid {args.master_before} before, {args.master_after} after: "
         + ("no restart." if args.master_before == args.master_after else "RESTARTED."),
+        "- A probe beside the load (curl, 30 s timeout) got "
+        + (", ".join(f"{p[2]} in {p[3]:.1f} s" for p in answered_during) or "no answer")
+        + " for answers that arrived while the database was down; under this load a request first waits for a "
+        "free worker, so its time is mostly queueing.",
         "",
         "Locust's view of the whole fault run (the failures are the 503 pages served while the database was down):",
         "",

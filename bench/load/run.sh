@@ -43,10 +43,12 @@ if [ -z "${PG_CLUSTER:-}" ]; then
     as_postgres "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust >/dev/null
   fi
   as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1 || db_start
-  export DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/bench_archive
+  # One database per archive size, so runs at different sizes reuse their seeded data.
+  DBNAME=bench_archive_$INTERVENTIONS
+  export DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/$DBNAME
   as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -tc \
-    "SELECT 1 FROM pg_database WHERE datname = 'bench_archive'" | grep -q 1 ||
-    as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres bench_archive
+    "SELECT 1 FROM pg_database WHERE datname = '$DBNAME'" | grep -q 1 ||
+    as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$DBNAME"
 fi
 : "${DATABASE_URL:?set DATABASE_URL with PG_CLUSTER}"
 
@@ -62,7 +64,7 @@ if [ "$HAVE" = 0 ]; then
   echo "== seeding $INTERVENTIONS interventions"
   .venv/bin/python bench/seed.py --interventions "$INTERVENTIONS"
 elif [ "$HAVE" != "$INTERVENTIONS" ]; then
-  echo "The bench database holds $HAVE interventions, not $INTERVENTIONS: run with INTERVENTIONS=$HAVE, or rm -rf bench/data." >&2
+  echo "The bench database holds $HAVE interventions, not $INTERVENTIONS: drop it, or use another DATABASE_URL." >&2
   exit 1
 fi
 .venv/bin/python bench/load/targets.py > "$DATA/targets.json"
