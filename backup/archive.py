@@ -280,9 +280,11 @@ def _resolve_natural_key(field, key):
     try:
         return target._default_manager.get_by_natural_key(*key).pk
     except target.DoesNotExist:
-        if field.null:
-            return None
-        raise ArchiveError(f"{target._meta.verbose_name} {key!r} does not exist in this database.") from None
+        # Refused rather than set to null: a restore that quietly drops links is not a restore.
+        raise ArchiveError(
+            f"{label(field.model)}.{field.name} points at {target._meta.verbose_name} {key!r}, which this database "
+            "does not have. Create it first, or export again with --include-users."
+        ) from None
 
 
 @contextmanager

@@ -268,3 +268,13 @@ def test_session_nesting_survives_the_round_trip(full_archive):
     restore(text)
     panel = Session.objects.get(kind=Session.Kind.PANEL)
     assert panel.parent.hearing == panel.hearing
+
+
+def test_a_row_pointing_at_an_account_the_database_lacks_is_refused(full_archive):
+    models = archive.archived_models(include_history=True)
+    document = json.loads(export(include_history=True))
+    assert document["models"]["admin.logentry"][0]["user"] == ["editor"]
+    document["models"]["admin.logentry"][0]["user"] = ["nobody"]
+    wipe(models)
+    with pytest.raises(archive.ArchiveError, match=r"admin.logentry.user points at user \['nobody'\]"):
+        restore(json.dumps(document))
