@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test e2e lint check install messages demo clean
+.PHONY: run serve test e2e lint check check-deploy install messages demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -34,6 +34,13 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production mode: DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must be set (docs/deploy.md).
+serve: export DEBUG = 0
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -49,6 +56,12 @@ lint: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Django's deployment checks with production settings: they must find nothing.
+check-deploy: install
+	DEBUG=0 ALLOWED_HOSTS=archive.example.org \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput

@@ -1,8 +1,14 @@
 """Project-wide request checks."""
 
+import logging
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+
+from config.errors import DATABASE_DOWN_ERRORS, database_unavailable_response
+
+logger = logging.getLogger(__name__)
 
 NUL_MESSAGE = "Request parameters may not contain NUL characters."
 
@@ -22,3 +28,35 @@ class RejectNulCharactersMiddleware:
         if "\x00" in unquote_plus(query_string, errors="replace"):
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Tell browsers the archive never uses the camera, microphone, location and the like."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 at once when the database cannot be reached, instead of a 500 with a traceback.
+
+    The next request tries again (CONN_HEALTH_CHECKS drops a dead connection), so the
+    site recovers on its own when the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN_ERRORS):
+            logger.warning("Database unavailable for %s: %s", request.path, str(exception).strip())
+            return database_unavailable_response()
+        return None

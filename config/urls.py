@@ -1,14 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from config import views
 
 admin.site.site_header = _("Interventions Archive – curation")
 admin.site.site_title = _("Interventions Archive")
 admin.site.index_title = _("Curate hearings, organisations and interventions")
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hearings/", include("hearings.urls")),
     path("", include("interventions.urls")),
 ]
+
+handler500 = "config.errors.server_error"

@@ -3,6 +3,8 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.http import HttpRequest
+from django.test import Client
 from django.utils import translation
 
 
@@ -25,6 +27,21 @@ def _default_language():
     """A request in French leaves French active in the thread; the next test starts from the default again."""
     yield
     translation.deactivate()
+
+
+class ArchiveClient(Client):
+    def login(self, **credentials):
+        # django-axes counts failed logins per request, and the test client's login() has none to give.
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        credentials.setdefault("request", request)
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose login() also works with django-axes."""
+    return ArchiveClient()
 
 
 @pytest.fixture(autouse=True)
