@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Substr, Upper
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -91,8 +92,17 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             sort_choices=SORT_CHOICES,
             current_sort=form.cleaned_data.get("sort") or "-date",
             page_size=self.get_paginate_by(None),
+            download_query=self.download_query(),
         )
         return context
+
+    def download_query(self) -> str:
+        """The page's filters and sort order, without its pagination: what exports and feeds take."""
+        params = self.request.GET.copy()
+        for name in ("page", "page_size"):
+            params.pop(name, None)
+        query = params.urlencode()
+        return f"?{query}" if query else ""
 
 
 class InterventionDetailView(DetailView):
@@ -111,7 +121,7 @@ class InterventionDetailView(DetailView):
             .order_by("session__order", "order")
         )
         context["citation"] = intervention.citation(
-            permalink=self.request.build_absolute_uri(intervention.get_absolute_url())
+            permalink=self.request.build_absolute_uri(intervention.get_absolute_url()), accessed=timezone.localdate()
         )
         return context
 
