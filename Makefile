@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check install demo clean
+.PHONY: run test lint check install demo clean bench-export
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -38,6 +38,10 @@ check: install
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+
+# Rows per second and peak memory of the CSV and JSON exports at 10k and 100k rows (a scratch database).
+bench-export: install
+	$(BIN)/python bench/export_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

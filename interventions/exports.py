@@ -149,9 +149,7 @@ def json_chunks(row_iter: Iterable[Row], metadata: dict) -> Iterator[str]:
 
 def filtered_interventions(request: HttpRequest) -> InterventionFilter:
     """The list page's filterset over the published interventions, bound to the request's query string."""
-    return InterventionFilter(
-        data=request.GET, queryset=Intervention.objects.published().with_related(), request=request
-    )
+    return InterventionFilter(data=request.GET, queryset=Intervention.objects.published().for_list(), request=request)
 
 
 def filter_errors(filterset: InterventionFilter) -> list[str]:

@@ -199,3 +199,9 @@ def test_export_query_count_does_not_grow_with_the_result(client, varied_archive
         )
     with django_assert_max_num_queries(measured):
         b"".join(client.get(url).streaming_content)
+
+
+def test_exports_hold_every_result_not_one_page(client):
+    InterventionFactory.create_batch(23)
+    assert len(csv_rows(client, "page=2&page_size=5")) == 23
+    assert len(json_rows(client, "page=2&page_size=5")) == 23
