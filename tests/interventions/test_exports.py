@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -205,3 +206,13 @@ def test_exports_hold_every_result_not_one_page(client):
     InterventionFactory.create_batch(23)
     assert len(csv_rows(client, "page=2&page_size=5")) == 23
     assert len(json_rows(client, "page=2&page_size=5")) == 23
+
+
+def test_a_new_user_finds_la_stradas_intervention_with_its_recording_in_the_demo_csv(client):
+    call_command("load_demo", stdout=io.StringIO())
+    rows = csv_rows(client, "q=root+causes")
+    [row] = [row for row in rows if row["organisation"] == "La Strada International"]
+    assert row["speaker"] == "Suzanne Hoff"
+    assert row["date"] == "2021-07-13"
+    assert row["recording_url"] == "https://webtv.un.org/"
+    assert row["permalink"].startswith("http://testserver/interventions/")
