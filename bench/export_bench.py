@@ -9,6 +9,7 @@ import datetime
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -133,4 +134,7 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or DEFAULT_SIZES)
+    try:
+        main([int(arg) for arg in sys.argv[1:]] or DEFAULT_SIZES)
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
