@@ -5,7 +5,12 @@ DEFAULT_ARCHIVE_NAME = "Interventions Archive"
 
 
 def archive(request):
-    """The archive's name, which deployments may change, and the language its curators write in."""
+    """The archive's name, the language its curators write in, and the page's canonical address."""
     # The default name is translated with the interface; a deployment's own name is shown as given.
     name = _("Interventions Archive") if settings.ARCHIVE_NAME == DEFAULT_ARCHIVE_NAME else settings.ARCHIVE_NAME
-    return {"ARCHIVE_NAME": name, "CONTENT_LANGUAGE": settings.ARCHIVE_CONTENT_LANGUAGE}
+    return {
+        "ARCHIVE_NAME": name,
+        "CONTENT_LANGUAGE": settings.ARCHIVE_CONTENT_LANGUAGE,
+        # Without its query string: filtered and paginated variants of a page are not separate pages.
+        "canonical_url": request.build_absolute_uri(request.path),
+    }

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config import views
+from interventions.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = _("Interventions Archive – curation")
 admin.site.site_title = _("Interventions Archive")
@@ -13,6 +15,9 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("interventions.api.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("hearings/", include("hearings.urls")),
     path("", include("interventions.urls")),
 ]

@@ -484,8 +484,8 @@ class Intervention(Publishable, Versioned):
             return None
         return self.end_offset - self.start_offset
 
-    def citation(self, permalink: str = "") -> str:
-        """A plain-text reference: organisation, speaker, title, hearing and session, date, permalink."""
+    def citation(self, permalink: str = "", accessed=None) -> str:
+        """A plain-text reference: organisation, speaker, title, hearing and session, date, permalink, accessed."""
         parts = [self.organisation.name]
         if self.public_speaker_name:
             parts.append(self.public_speaker_name)
@@ -499,7 +499,9 @@ class Intervention(Publishable, Versioned):
         elif self.date:
             parts.append(f"{self.date.day} {self.date:%B %Y}")
         parts.append(permalink)
-        return ". ".join(part for part in parts if part)
+        if accessed:
+            parts.append(f"Accessed {accessed.day} {accessed:%B %Y}")
+        return ". ".join(part for part in parts if part) + ("." if accessed else "")
 
 
 class ImportMapping(models.Model):

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, Substr, Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -127,8 +128,17 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             sort_choices=[choice for choice in SORT_CHOICES if choice[0] != "relevance" or searching],
             current_sort=form.cleaned_data.get("sort") or self.filterset.default_sort,
             page_size=self.get_paginate_by(None),
+            download_query=self.download_query(),
         )
         return context
+
+    def download_query(self) -> str:
+        """The page's filters and sort order, without its pagination: what exports and feeds take."""
+        params = self.request.GET.copy()
+        for name in ("page", "page_size"):
+            params.pop(name, None)
+        query = params.urlencode()
+        return f"?{query}" if query else ""
 
 
 class InterventionDetailView(PreviewMixin, DetailView):
@@ -160,7 +170,7 @@ class InterventionDetailView(PreviewMixin, DetailView):
             .order_by("session__order", "order")
         )
         context["permalink"] = self.request.build_absolute_uri(intervention.get_absolute_url())
-        context["citation"] = intervention.citation(permalink=context["permalink"])
+        context["citation"] = intervention.citation(permalink=context["permalink"], accessed=timezone.localdate())
         return context
 
     @staticmethod

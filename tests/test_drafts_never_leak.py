@@ -118,7 +118,8 @@ def test_walking_every_public_page_shows_nothing_unpublished(client, archive):
         url = queue.popleft()
         response = client.get(url)
         assert response.status_code == 200, url
-        page = response.content.decode()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        page = body.decode()
         assert MARKER not in page, f"{url} shows unpublished material"
         for link in internal_links(page, url) - seen:
             seen.add(link)

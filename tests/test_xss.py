@@ -89,7 +89,12 @@ def test_every_public_page_renders_the_payloads_inert(client, poisoned_archive):
         url = queue.popleft()
         response = client.get(url)
         assert response.status_code == 200, url
-        page = response.content.decode()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        page = body.decode()
+        if not response["Content-Type"].startswith(("text/html", "application/atom+xml", "application/rss+xml")):
+            # Downloads (CSV, JSON, BibTeX...) carry the curated text as data: never served as a page to render.
+            assert response["X-Content-Type-Options"] == "nosniff", url
+            continue
         assert_inert(page, url)
         for link in internal_links(page, url) - seen:
             seen.add(link)

@@ -1,0 +1,96 @@
+"""The read-only API: public records only, filtered by the same InterventionFilter as the list page."""
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import exceptions, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.throttling import AnonRateThrottle
+
+from hearings.models import Hearing, Recording, Session
+
+from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
+from ..models import Intervention, Organisation, Theme
+from . import serializers
+
+# The theme filter works through a method, so the schema generator cannot tell its type: slugs, as strings.
+set_override(InterventionFilter.base_filters["theme"], "field", OpenApiTypes.STR)
+
+
+class Pagination(PageNumberPagination):
+    """`page` and `page_size`, as on the list page."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Read the rate at request time, so a deployment (or a test) can change API_ANON_RATE."""
+
+    def get_rate(self):
+        return settings.API_ANON_RATE
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = Pagination
+    throttle_classes = [AnonymousThrottle]
+
+    def throttled(self, request, wait):
+        raise exceptions.Throttled(
+            wait=wait,
+            detail=(
+                f"Too many requests: anonymous clients may make {settings.API_ANON_RATE} requests. "
+                "To take a whole result at once, use the CSV or JSON export of the list page."
+            ),
+        )
+
+
+class HearingViewSet(ReadOnlyViewSet):
+    """Published hearings, newest first."""
+
+    queryset = Hearing.objects.published().order_by("-start_date", "title", "pk")
+    serializer_class = serializers.HearingSerializer
+
+
+class SessionViewSet(ReadOnlyViewSet):
+    """Sessions of published hearings, with their recordings."""
+
+    queryset = (
+        Session.objects.filter(hearing__in=Hearing.objects.published())
+        .select_related("hearing")
+        .prefetch_related(Prefetch("recordings", queryset=Recording.objects.order_by("order")))
+        .order_by("-hearing__start_date", "hearing_id", "order", "pk")
+    )
+    serializer_class = serializers.SessionSerializer
+
+
+class OrganisationViewSet(ReadOnlyViewSet):
+    """Organisations that delivered or co-sponsored at least one public intervention."""
+
+    queryset = Organisation.objects.public().order_by("name", "pk")
+    serializer_class = serializers.OrganisationSerializer
+
+
+class ThemeViewSet(ReadOnlyViewSet):
+    queryset = Theme.objects.select_related("parent").order_by("name", "pk")
+    serializer_class = serializers.ThemeSerializer
+
+
+class InterventionViewSet(ReadOnlyViewSet):
+    """Published interventions, filtered and sorted with the parameters of the `/interventions/` page."""
+
+    queryset = Intervention.objects.published().with_related()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InterventionFilter
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if self.action == "retrieve" else queryset.defer("text_delivered", "text_submitted")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.InterventionDetailSerializer
+        return serializers.InterventionSerializer

@@ -1,0 +1,218 @@
+"""CSV and JSON exports: exactly the list page's results, in its order, safe to open in a spreadsheet."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import InterventionFactory, RecordingFactory, SessionFactory
+from tests.interventions.conftest import QUERIES, html_list_ids
+
+pytestmark = pytest.mark.django_db
+
+CSV_URL = reverse("interventions:export-csv")
+JSON_URL = reverse("interventions:export-json")
+COLUMNS = [
+    "id",
+    "permalink",
+    "hearing",
+    "session",
+    "date",
+    "organisation",
+    "on_behalf_of",
+    "organisation_type",
+    "speaker",
+    "role",
+    "title",
+    "summary",
+    "language",
+    "themes",
+    "recording_url",
+    "start_offset",
+    "end_offset",
+    "source_url",
+    "published_at",
+]
+
+
+def body(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def csv_rows(client, query="") -> list[dict]:
+    response = client.get(f"{CSV_URL}?{query}")
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(body(response).removeprefix("\ufeff"))))
+
+
+def json_rows(client, query="") -> list[dict]:
+    response = client.get(f"{JSON_URL}?{query}")
+    assert response.status_code == 200
+    return json.loads(body(response))["results"]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_csv_holds_the_ids_of_the_list_page_in_its_order(client, varied_archive, query):
+    expected = html_list_ids(client, query)
+    assert [int(row["id"]) for row in csv_rows(client, query)] == expected
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_json_holds_the_ids_of_the_list_page_in_its_order(client, varied_archive, query):
+    expected = html_list_ids(client, query)
+    assert [row["id"] for row in json_rows(client, query)] == expected
+
+
+def test_a_filter_leaves_out_non_matches(client, varied_archive):
+    rows = csv_rows(client, "organisation=la-strada")
+    assert rows
+    assert all("La Strada International" in (row["organisation"] + row["on_behalf_of"]) for row in rows)
+    assert len(rows) < len(varied_archive.interventions)
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSON_URL])
+def test_drafts_are_never_exported(client, varied_archive, url):
+    response = client.get(f"{url}?q=root")
+    text = body(response)
+    assert "DRAFT" not in text
+    assert "HIDDEN" not in text
+    assert "Gamma of root causes" in text
+
+
+def test_csv_starts_with_a_byte_order_mark_and_the_documented_columns(client, varied_archive):
+    response = client.get(CSV_URL)
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert header == COLUMNS
+
+
+def test_exports_are_downloads_with_dated_filenames(client, varied_archive):
+    csv_response = client.get(CSV_URL)
+    json_response = client.get(JSON_URL)
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_response["Content-Disposition"].startswith('attachment; filename="interventions-')
+    assert csv_response["Content-Disposition"].endswith('.csv"')
+    assert json_response["Content-Disposition"].endswith('.json"')
+
+
+def test_json_export_is_an_object_with_metadata_and_results(client, varied_archive):
+    data = json.loads(body(client.get(f"{JSON_URL}?language=fr")))
+    assert data["columns"] == COLUMNS
+    assert data["source"] == "http://testserver/interventions/export.json?language=fr"
+    assert {row["language"] for row in data["results"]} == {"fr"}
+    assert set(data["results"][0]) == set(COLUMNS)
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_neutralises_cells_that_a_spreadsheet_would_run_as_formulas(client, prefix):
+    InterventionFactory(title=f'{prefix}HYPERLINK("https://evil.example")', summary=f"{prefix}1+1")
+    row = csv_rows(client)[0]
+    assert row["title"] == f'\'{prefix}HYPERLINK("https://evil.example")'
+    assert row["summary"] == f"'{prefix}1+1"
+
+
+def test_json_keeps_text_as_written(client):
+    InterventionFactory(title="=1+1")
+    assert json_rows(client)[0]["title"] == "=1+1"
+
+
+def test_withheld_speaker_names_are_never_exported(client):
+    InterventionFactory(speaker_name="Secret Person", withhold_speaker_name=True)
+    InterventionFactory(speaker_name="Public Person")
+    csv_text = body(client.get(CSV_URL))
+    json_text = body(client.get(JSON_URL))
+    for text in (csv_text, json_text):
+        assert "Secret Person" not in text
+        assert "Public Person" in text
+
+
+def test_a_row_holds_permalink_recording_at_the_offset_and_lists(client, varied_archive):
+    row = next(row for row in json_rows(client) if row["title"] == "Alpha: root causes of exploitation")
+    intervention = varied_archive.interventions[1]
+    assert row["permalink"] == f"http://testserver/interventions/{intervention.pk}/"
+    assert row["hearing"] == "Vienna hearing"
+    assert row["session"] == "Morning session"
+    assert row["date"] == "2021-07-13"
+    assert row["organisation"] == "Freedom Fund"
+    assert row["on_behalf_of"] == ["La Strada International"]
+    assert row["organisation_type"] == "ngo"
+    assert row["themes"] == ["Labour exploitation"]
+    assert row["recording_url"] == ["https://www.youtube.com/watch?v=morning&t=90s"]
+    assert row["start_offset"] == 90
+
+
+def test_csv_joins_lists_with_semicolons(client, varied_archive):
+    row = next(row for row in csv_rows(client) if row["title"] == "Beta survivors speak")
+    assert row["themes"] == "Prevention; Protection"
+
+
+def test_without_a_session_the_recordings_of_the_hearing_are_given(client):
+    session = SessionFactory()
+    RecordingFactory(session=session, url="https://www.youtube.com/watch?v=whole")
+    InterventionFactory(hearing=session.hearing, session=None)
+    assert csv_rows(client)[0]["recording_url"] == "https://www.youtube.com/watch?v=whole"
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSON_URL])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("organisation=nobody", "No organisation called “nobody”."), ("date_from=2021-13-45", "Enter a valid date.")],
+)
+def test_invalid_filters_get_a_400_with_a_clear_message(client, varied_archive, url, query, message):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_exports_answer_only_get(client):
+    assert client.post(CSV_URL).status_code == 405
+
+
+def test_list_page_links_the_downloads_with_its_filters_but_not_its_page(client, varied_archive):
+    page = client.get(reverse("interventions:list"), {"theme": "prevention", "sort": "title", "page": "1"})
+    html = page.content.decode()
+    assert f'href="{CSV_URL}?theme=prevention&amp;sort=title"' in html
+    assert f'href="{JSON_URL}?theme=prevention&amp;sort=title"' in html
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        b"".join(response.streaming_content)
+    return len(context)
+
+
+@pytest.mark.parametrize("url", [CSV_URL, f"{JSON_URL}?theme=prevention&organisation=la-strada"])
+def test_export_query_count_does_not_grow_with_the_result(client, varied_archive, url, django_assert_max_num_queries):
+    measured = count_queries(client, url)
+    for _ in range(30):
+        InterventionFactory(
+            hearing=varied_archive.morning.hearing,
+            organisation=varied_archive.lsi,
+            on_behalf_of=[varied_archive.lsi],
+            themes=[varied_archive.interventions[0].themes.first()],
+        )
+    with django_assert_max_num_queries(measured):
+        b"".join(client.get(url).streaming_content)
+
+
+def test_exports_hold_every_result_not_one_page(client):
+    InterventionFactory.create_batch(23)
+    assert len(csv_rows(client, "page=2&page_size=5")) == 23
+    assert len(json_rows(client, "page=2&page_size=5")) == 23
+
+
+def test_a_new_user_finds_la_stradas_intervention_with_its_recording_in_the_demo_csv(client):
+    call_command("load_demo", stdout=io.StringIO())
+    rows = csv_rows(client, "q=root+causes")
+    [row] = [row for row in rows if row["organisation"] == "La Strada International"]
+    assert row["speaker"] == "Suzanne Hoff"
+    assert row["date"] == "2021-07-13"
+    assert row["recording_url"] == "https://webtv.un.org/"
+    assert row["permalink"].startswith("http://testserver/interventions/")

@@ -1,0 +1,94 @@
+"""sitemap.xml, robots.txt, canonical links and OpenGraph tags: search engines find every public page, and no other."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from hearings.models import PublicationStatus
+from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def archive():
+    hearing = HearingFactory(slug="public-hearing")
+    theme = ThemeFactory(slug="public-theme")
+    public = InterventionFactory(
+        hearing=hearing, organisation=OrganisationFactory(slug="public-org"), themes=[theme], title="Public words"
+    )
+    draft = InterventionFactory(
+        hearing=hearing, organisation=OrganisationFactory(slug="draft-org"), status=PublicationStatus.DRAFT
+    )
+    draft_hearing = HearingFactory(slug="draft-hearing", status=PublicationStatus.DRAFT)
+    in_draft_hearing = InterventionFactory(hearing=draft_hearing, organisation=OrganisationFactory(slug="hidden-org"))
+    return {"public": public, "draft": draft, "in_draft_hearing": in_draft_hearing}
+
+
+def sitemap_locations(client) -> set[str]:
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+
+
+def test_sitemap_lists_public_hearings_organisations_themes_and_interventions(client, archive):
+    locations = sitemap_locations(client)
+    assert "http://testserver/hearings/public-hearing/" in locations
+    assert "http://testserver/organisations/public-org/" in locations
+    assert "http://testserver/themes/public-theme/" in locations
+    assert f"http://testserver/interventions/{archive['public'].pk}/" in locations
+    assert "http://testserver/interventions/" in locations
+
+
+def test_sitemap_leaves_out_everything_unpublished(client, archive):
+    locations = sitemap_locations(client)
+    assert "http://testserver/hearings/draft-hearing/" not in locations
+    assert "http://testserver/organisations/draft-org/" not in locations
+    assert "http://testserver/organisations/hidden-org/" not in locations
+    assert f"http://testserver/interventions/{archive['draft'].pk}/" not in locations
+    assert f"http://testserver/interventions/{archive['in_draft_hearing'].pk}/" not in locations
+
+
+def test_every_sitemap_address_is_a_public_page(client, archive):
+    for location in sitemap_locations(client):
+        assert client.get(location.removeprefix("http://testserver")).status_code == 200, location
+
+
+def test_robots_txt_allows_all_points_to_the_sitemap_and_keeps_crawlers_off_admin_and_exports(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert lines[:2] == ["User-agent: *", "Allow: /"]
+    assert "Disallow: /admin/" in lines
+    assert f"Disallow: {reverse('interventions:export-csv')}" in lines
+    assert f"Disallow: {reverse('interventions:export-json')}" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/interventions/",
+        "/hearings/public-hearing/",
+        "/organisations/public-org/",
+        "/themes/public-theme/",
+    ],
+)
+def test_public_pages_carry_a_canonical_link_without_the_query_string(client, archive, path):
+    html = client.get(path, {"page": "1"}).content.decode()
+    assert f'<link rel="canonical" href="http://testserver{path}">' in html
+    assert f'<meta property="og:url" content="http://testserver{path}">' in html
+
+
+def test_intervention_page_carries_opengraph_tags(client, archive):
+    intervention = archive["public"]
+    html = client.get(intervention.get_absolute_url()).content.decode()
+    assert f'<meta property="og:title" content="{intervention.organisation.name}: Public words">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:description" content="Calls on States to address the root causes' in html
+    assert f'<link rel="canonical" href="http://testserver/interventions/{intervention.pk}/">' in html
