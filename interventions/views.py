@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from config.pagination import ForgivingPaginationMixin
+from config.pagination import ForgivingPaginationMixin, IdsFirstPaginator
 from hearings.models import Hearing, Recording
 from hearings.views import with_intervention_counts
 
@@ -63,6 +63,7 @@ class HomeView(TemplateView):
 class InterventionListView(ForgivingPaginationMixin, FilterView):
     filterset_class = InterventionFilter
     template_name = "interventions/intervention_list.html"
+    paginator_class = IdsFirstPaginator
 
     def get_queryset(self):
         return Intervention.objects.published().for_list()
@@ -172,6 +173,7 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
 
     template_name = "interventions/organisation_detail.html"
     paginate_by = 20
+    paginator_class = IdsFirstPaginator
 
     def get(self, request, *args, **kwargs):
         self.organisation = get_object_or_404(
@@ -226,6 +228,7 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
 
     template_name = "interventions/theme_detail.html"
     paginate_by = 20
+    paginator_class = IdsFirstPaginator
 
     def get(self, request, *args, **kwargs):
         self.theme = get_object_or_404(Theme.objects.select_related("parent"), slug=kwargs["slug"])
