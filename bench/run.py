@@ -395,7 +395,8 @@ def report(runs, info, seeding):
     lines = [
         "# Benchmark results",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py).",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py). What the numbers "
+        "mean, the targets missed and what would close them: bench/README.md.",
         "",
         "## Machine",
         "",
