@@ -19,6 +19,17 @@ from django.utils import timezone
 from hearings.models import Hearing, PublicationStatus, Recording, Session
 
 from .models import Intervention, Organisation, Theme
+from .synthetic_vocabulary import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    ORGANISATION_TOPICS,
+    ORGANISATION_WORDS,
+    PLACES,
+    PLANTED,
+    THEME_NAMES,
+    THEMES,
+    VOCABULARY,
+)
 
 SLUG_PREFIX = "synthetic-"
 SOURCE_PREFIX = "synthetic-"
@@ -36,20 +47,6 @@ BATCH_SIZE = 2_000
 # Words planted in a known share of the statements, so a benchmark can search for a rare term and a common one.
 SEARCH_TERMS = {"ombudsperson": 0.04, "remediation": 0.18}
 
-# Eight broader themes with four narrower ones each: 40 themes, nested one level as the model allows.
-THEMES = {
-    "Prevention": ["Root causes", "Awareness raising", "Demand", "Safe migration"],
-    "Protection": ["Victim identification", "Shelters and assistance", "Non-punishment", "Child protection"],
-    "Prosecution": ["Criminal justice", "Financial investigations", "Corruption", "Judicial cooperation"],
-    "Partnership": ["Civil society participation", "Private sector", "Survivor leadership", "Regional cooperation"],
-    "Labour exploitation": ["Forced labour", "Supply chains", "Domestic work", "Recruitment fees"],
-    "Migration policy": ["Legal pathways", "Returns", "Asylum", "Smuggling"],
-    "Technology": ["Online exploitation", "Data protection", "Platform accountability", "Digital evidence"],
-    "Gender and rights": ["Gender-based violence", "Sex work", "Disability", "LGBTIQ+ persons"],
-}
-
-THEME_NAMES = [name for broader, narrower in THEMES.items() for name in [broader, *narrower]]
-
 ORGANISATION_TYPES = [
     (Organisation.Type.NGO, 0.55),
     (Organisation.Type.NETWORK, 0.08),
@@ -64,198 +61,6 @@ ORGANISATION_TYPES = [
     (Organisation.Type.OTHER, 0.01),
 ]
 
-VOCABULARY = {
-    "en": {
-        "subjects": [
-            "States",
-            "Member States",
-            "civil society",
-            "survivors",
-            "national rapporteurs",
-            "labour inspectors",
-            "the international community",
-            "governments",
-            "frontline organisations",
-            "border authorities",
-            "employers",
-            "recruitment agencies",
-            "the Global Plan of Action",
-            "UNODC",
-            "trade unions",
-        ],
-        "verbs": [
-            "must address",
-            "should strengthen",
-            "have failed to tackle",
-            "need to fund",
-            "are called upon to review",
-            "must guarantee",
-            "continue to overlook",
-            "should protect",
-            "must end",
-            "have a duty to prevent",
-        ],
-        "objects": [
-            "the root causes of human trafficking",
-            "the structural drivers of exploitation",
-            "forced labour in global supply chains",
-            "access to justice for victims",
-            "the non-punishment principle",
-            "safe and legal migration pathways",
-            "victim identification and referral",
-            "the rights of migrant workers",
-            "accountability of the private sector",
-            "long-term assistance for survivors",
-            "trafficking for sexual exploitation",
-            "debt bondage and recruitment fees",
-            "online recruitment and exploitation",
-            "child trafficking in conflict settings",
-            "the protocol to prevent, suppress and punish trafficking",
-        ],
-        "connectors": ["Moreover,", "In particular,", "However,", "Therefore,", "At the same time,", "Above all,"],
-        "titles": ["Statement on", "Remarks on", "Intervention on", "Recommendations on", "Contribution on"],
-    },
-    "fr": {
-        "subjects": [
-            "Les États",
-            "Les États membres",
-            "la société civile",
-            "les survivantes",
-            "les rapporteurs nationaux",
-            "les inspecteurs du travail",
-            "la communauté internationale",
-            "les gouvernements",
-            "les organisations de terrain",
-            "les autorités frontalières",
-            "les employeurs",
-            "les agences de recrutement",
-            "le Plan d'action mondial",
-            "l'ONUDC",
-            "les syndicats",
-        ],
-        "verbs": [
-            "doivent s'attaquer à",
-            "devraient renforcer",
-            "n'ont pas su combattre",
-            "doivent financer",
-            "sont appelés à réexaminer",
-            "doivent garantir",
-            "continuent d'ignorer",
-            "devraient protéger",
-            "doivent mettre fin à",
-            "ont le devoir de prévenir",
-        ],
-        "objects": [
-            "les causes profondes de la traite des êtres humains",
-            "les facteurs structurels de l'exploitation",
-            "le travail forcé dans les chaînes d'approvisionnement",
-            "l'accès à la justice pour les victimes",
-            "le principe de non-sanction",
-            "des voies de migration sûres et légales",
-            "l'identification et l'orientation des victimes",
-            "les droits des travailleurs migrants",
-            "la responsabilité du secteur privé",
-            "l'assistance à long terme aux survivantes",
-            "la traite à des fins d'exploitation sexuelle",
-            "la servitude pour dettes et les frais de recrutement",
-            "le recrutement et l'exploitation en ligne",
-            "la traite des enfants dans les conflits",
-        ],
-        "connectors": ["De plus,", "En particulier,", "Cependant,", "Par conséquent,", "En même temps,", "Surtout,"],
-        "titles": [
-            "Déclaration sur",
-            "Observations sur",
-            "Intervention sur",
-            "Recommandations sur",
-            "Contribution sur",
-        ],
-    },
-    "es": {
-        "subjects": [
-            "Los Estados",
-            "Los Estados miembros",
-            "la sociedad civil",
-            "las sobrevivientes",
-            "los relatores nacionales",
-            "los inspectores de trabajo",
-            "la comunidad internacional",
-            "los gobiernos",
-            "las organizaciones de base",
-            "las autoridades fronterizas",
-            "los empleadores",
-            "las agencias de contratación",
-            "el Plan de Acción Mundial",
-            "la UNODC",
-            "los sindicatos",
-        ],
-        "verbs": [
-            "deben abordar",
-            "deberían fortalecer",
-            "no han sabido combatir",
-            "deben financiar",
-            "están llamados a revisar",
-            "deben garantizar",
-            "siguen ignorando",
-            "deberían proteger",
-            "deben poner fin a",
-            "tienen el deber de prevenir",
-        ],
-        "objects": [
-            "las causas profundas de la trata de personas",
-            "los factores estructurales de la explotación",
-            "el trabajo forzoso en las cadenas de suministro",
-            "el acceso a la justicia para las víctimas",
-            "el principio de no sanción",
-            "vías de migración seguras y legales",
-            "la identificación y derivación de víctimas",
-            "los derechos de los trabajadores migrantes",
-            "la responsabilidad del sector privado",
-            "la asistencia a largo plazo a las sobrevivientes",
-            "la trata con fines de explotación sexual",
-            "la servidumbre por deudas y las tasas de contratación",
-            "la captación y explotación en línea",
-            "la trata de niños en situaciones de conflicto",
-        ],
-        "connectors": ["Además,", "En particular,", "Sin embargo,", "Por lo tanto,", "Al mismo tiempo,", "Sobre todo,"],
-        "titles": [
-            "Declaración sobre",
-            "Observaciones sobre",
-            "Intervención sobre",
-            "Recomendaciones sobre",
-            "Aporte sobre",
-        ],
-    },
-}
-PLANTED = {
-    "en": "The {term} mechanism must be independent and adequately resourced.",
-    "fr": "Le mécanisme de {term} doit être indépendant et doté de ressources suffisantes.",
-    "es": "El mecanismo de {term} debe ser independiente y contar con recursos suficientes.",
-}
-FIRST_NAMES = ["Amina", "Suzanne", "Carlos", "Mei", "Olena", "Kwame", "Lucía", "Farid", "Ingrid", "Thandiwe", "Ravi"]
-LAST_NAMES = ["Hoff", "Mensah", "García", "Nguyen", "Kovalenko", "Haddad", "Okafor", "Larsen", "Singh", "Dubois"]
-ORGANISATION_WORDS = [
-    "Alliance",
-    "Coalition",
-    "Network",
-    "Foundation",
-    "Centre",
-    "Institute",
-    "Action",
-    "Platform",
-    "Initiative",
-    "Council",
-]
-ORGANISATION_TOPICS = [
-    "Against Trafficking",
-    "for Migrant Rights",
-    "for Survivors",
-    "on Forced Labour",
-    "for Women's Rights",
-    "for Children",
-    "for Decent Work",
-    "on Human Rights",
-]
-PLACES = ["Geneva", "New York", "Vienna", "Bangkok", "Nairobi", "Bogotá", "Dakar", "Manila", "Kyiv", "Amman"]
 FIRST_HEARING_DATE = datetime.date(2000, 1, 10)
 
 
