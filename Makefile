@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test e2e lint check check-deploy install messages demo clean bench-export
+.PHONY: run serve test e2e lint check check-deploy install messages demo clean bench-export bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -70,6 +70,15 @@ demo: install
 # Rows per second and peak memory of the CSV and JSON exports at 10k and 100k rows (a scratch database).
 bench-export: install
 	$(BIN)/python bench/export_bench.py
+
+# Benchmarks (never part of `make test`): Datasette lives in its own bench/.venv, not in the app's requirements.
+bench/.venv/bin/datasette: bench/requirements.txt
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: install bench/.venv/bin/datasette
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,5 +1,6 @@
 """Pagination that forgives bad page numbers instead of answering 404."""
 
+from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +26,22 @@ class ForgivingPaginationMixin:
         context = super().get_context_data(**kwargs)
         context["page_notice"] = getattr(self, "page_notice", "")
         return context
+
+
+class IdsFirstPaginator(Paginator):
+    """Finds a page's ids first, then loads those rows: the same page, in the same order, as plain slicing.
+
+    A deep page sorted over a large table otherwise makes the database sort whole rows, texts and all, only to
+    throw all but twenty away; sorting ids alone can be read from a narrow index.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        queryset = self.object_list
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids], number, self)

@@ -10,7 +10,8 @@ counted under all the current filters.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -61,13 +62,6 @@ class Chip:
     lang: str = ""
 
 
-def _count(queryset, field="pk", distinct=False):
-    """COUNT over a (correlated) queryset, as a scalar subquery."""
-    template = "%(function)s(DISTINCT %(expressions)s)" if distinct else "%(function)s(%(expressions)s)"
-    count = Func(F(field), function="COUNT", template=template, output_field=IntegerField())
-    return Subquery(queryset.order_by().annotate(n=count).values("n")[:1], output_field=IntegerField())
-
-
 def _rows(queryset, key, selected):
     """The selected options first, then the largest, enough to hold the top TOP_OPTIONS overall."""
     return list(
@@ -102,48 +96,81 @@ def _with_missing_selected(options, selected):
     return _trim(options)
 
 
+def _top_keys(counts, selected_keys, tie_key):
+    """The keys `_rows` would pick: selected first, then by count, ties broken by `tie_key`."""
+    ranked = sorted(counts, key=lambda key: (key not in selected_keys, -counts[key], tie_key(key)))
+    return ranked[: TOP_OPTIONS + len(selected_keys)]
+
+
+def _organisation_counts(results):
+    """Public interventions per organisation, delivered or on behalf of: two grouped queries in one UNION ALL.
+
+    Counting in one pass over the results (rather than one correlated count per organisation) is what keeps the
+    unfiltered list fast with tens of thousands of organisations.
+    """
+    delivered = results.values(key=F("organisation")).annotate(n=Count("pk")).order_by()
+    # The delivering organisation sometimes also appears on behalf of itself: count it once.
+    co_sponsored = (
+        Intervention.on_behalf_of.through.objects.filter(intervention__in=results.values("pk"))
+        .exclude(organisation=F("intervention__organisation"))
+        .values(key=F("organisation"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    for key, n in delivered.union(co_sponsored, all=True).values_list("key", "n"):
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
 def organisation_facet(filterset):
     selected = _selected(filterset.form.cleaned_data, "organisation")
     results = filterset.filter_queryset(filterset.queryset.all(), exclude={"organisation", "sort"}).order_by()
-    result_pks = results.values("pk")
-    co_sponsorships = Intervention.on_behalf_of.through.objects.filter(intervention__in=result_pks)
-    delivered = results.filter(organisation=OuterRef("pk"))
-    # The delivering organisation sometimes also appears on behalf of itself: count it once.
-    co_sponsored = co_sponsorships.filter(organisation=OuterRef("pk")).exclude(
-        intervention__organisation=OuterRef("pk")
-    )
-    queryset = (
-        Organisation.objects.filter(
-            Q(pk__in=results.values("organisation")) | Q(pk__in=co_sponsorships.values("organisation"))
-        )
-        .annotate(n=_count(delivered) + _count(co_sponsored))
-        .values("slug", "name", "acronym", "n")
-    )
+    counts = _organisation_counts(results)
+    selected_pks = {organisation.pk for organisation in filterset.form.cleaned_data.get("organisation") or []}
+    # Only the options that can be shown need their names; ties at the cut are broken by slug, as before.
+    threshold = sorted((n for pk, n in counts.items() if pk not in selected_pks), reverse=True)[
+        TOP_OPTIONS - 1 : TOP_OPTIONS
+    ]
+    candidates = [pk for pk, n in counts.items() if pk in selected_pks or not threshold or n >= threshold[0]]
+    rows = {
+        row["pk"]: row for row in Organisation.objects.filter(pk__in=candidates).values("pk", "slug", "name", "acronym")
+    }
     options = [
         Option(
-            row["slug"],
-            f"{row['name']} ({row['acronym']})" if row["acronym"] else row["name"],
-            row["n"],
-            row["slug"] in selected,
+            rows[pk]["slug"],
+            f"{rows[pk]['name']} ({rows[pk]['acronym']})" if rows[pk]["acronym"] else rows[pk]["name"],
+            counts[pk],
+            rows[pk]["slug"] in selected,
         )
-        for row in _rows(queryset, "slug", selected)
+        for pk in _top_keys({pk: counts[pk] for pk in rows}, selected_pks, lambda pk: rows[pk]["slug"])
     ]
     return Facet("organisation", _("Organisation"), True, _with_missing_selected(options, selected))
 
 
+def _theme_counts(results):
+    """Public interventions per theme, a broader theme counting its narrower ones' too, each intervention once."""
+    taggings = Intervention.themes.through.objects.filter(intervention__in=results.values("pk"))
+    narrower = (
+        taggings.filter(theme__parent__isnull=False).values(key=F("theme")).annotate(n=Count("intervention")).order_by()
+    )
+    broader = (
+        taggings.annotate(key=Coalesce("theme__parent", "theme"))
+        .values("key")
+        .annotate(n=Count("intervention", distinct=True))
+        .order_by()
+    )
+    return dict(narrower.union(broader, all=True).values_list("key", "n"))
+
+
 def theme_facet(filterset):
     selected = _selected(filterset.form.cleaned_data, "theme")
-    result_pks = filterset.filter_queryset(filterset.queryset.all(), exclude={"sort"}).order_by().values("pk")
-    taggings = Intervention.themes.through.objects.filter(intervention__in=result_pks)
-    # A broader theme counts the interventions tagged with it or any narrower theme, each once.
-    tagged = taggings.filter(Q(theme=OuterRef("pk")) | Q(theme__parent=OuterRef("pk")))
-    queryset = (
-        Theme.objects.filter(Q(pk__in=taggings.values("theme")) | Q(pk__in=taggings.values("theme__parent")))
-        .annotate(n=_count(tagged, "intervention", distinct=True))
-        .values("slug", "name", "n")
-    )
+    counts = _theme_counts(filterset.filter_queryset(filterset.queryset.all(), exclude={"sort"}).order_by())
+    rows = {row["pk"]: row for row in Theme.objects.filter(pk__in=list(counts)).values("pk", "slug", "name")}
+    selected_pks = {theme.pk for theme in filterset.form.cleaned_data.get("theme") or []}
     options = [
-        Option(row["slug"], row["name"], row["n"], row["slug"] in selected) for row in _rows(queryset, "slug", selected)
+        Option(rows[pk]["slug"], rows[pk]["name"], counts[pk], pk in selected_pks)
+        for pk in _top_keys({pk: counts[pk] for pk in rows}, selected_pks, lambda pk: rows[pk]["slug"])
     ]
     return Facet("theme", _("Theme"), True, _with_missing_selected(options, selected))
 

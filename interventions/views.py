@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from config.pagination import ForgivingPaginationMixin
+from config.pagination import ForgivingPaginationMixin, IdsFirstPaginator
 from hearings.models import Hearing, Recording
 from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_notice
 
@@ -81,6 +81,7 @@ class HomeView(TemplateView):
 class InterventionListView(ForgivingPaginationMixin, FilterView):
     filterset_class = InterventionFilter
     template_name = "interventions/intervention_list.html"
+    paginator_class = IdsFirstPaginator
 
     def get_queryset(self):
         return Intervention.objects.published().for_list()
@@ -232,6 +233,7 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
 
     template_name = "interventions/organisation_detail.html"
     paginate_by = 20
+    paginator_class = IdsFirstPaginator
 
     def get(self, request, *args, **kwargs):
         self.organisation = get_object_or_404(
@@ -294,6 +296,7 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
 
     template_name = "interventions/theme_detail.html"
     paginate_by = 20
+    paginator_class = IdsFirstPaginator
 
     def get(self, request, *args, **kwargs):
         self.theme = get_object_or_404(Theme.objects.select_related("parent"), slug=kwargs["slug"])
