@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 from django.core.management import call_command
 
-from hearings.models import Recording
-from interventions.models import Organisation, Theme
+from hearings.models import PublicationStatus, Recording
+from interventions.models import Intervention, Organisation, Theme
 from tests.factories import (
     HearingFactory,
     InterventionFactory,
@@ -71,4 +71,18 @@ def build_archive():
         timed=timed,
         other=other,
         union_speech=union_speech,
+        # La Strada International on Demand: the filtered result of the researcher's journey.
+        demand_by_lsi_ids=list(
+            Intervention.objects.published().filter(organisation=lsi, themes=demand).values_list("pk", flat=True)
+        ),
+    )
+
+
+def withdrawn_intervention(archive):
+    """Once public, since withdrawn: its permalink answers with a notice instead of the content."""
+    return InterventionFactory(
+        hearing=archive.hearing,
+        organisation=archive.union,
+        title="Statement withdrawn at the speaker's request",
+        status=PublicationStatus.WITHDRAWN,
     )

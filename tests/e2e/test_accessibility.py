@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .data import build_archive
+from .data import build_archive, withdrawn_intervention
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +26,8 @@ def public_pages(archive):
         "intervention list with filters": "/interventions/?organisation=la-strada-international&theme=demand",
         "intervention detail": archive.union_speech.get_absolute_url(),
         "not found": "/interventions/999999/",
+        "search results": "/search/?q=demand",
+        "withdrawn notice": withdrawn_intervention(archive).get_absolute_url(),
     }
 
 

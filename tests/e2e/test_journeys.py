@@ -1,11 +1,14 @@
 """A researcher and a curator, each going about their work in the browser."""
 
+import csv
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.factories import OrganisationFactory, ThemeFactory, UserFactory
+from hearings.models import PublicationStatus
+from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory, UserFactory
 
 from .conftest import PHONE
 from .data import build_archive
@@ -34,6 +37,16 @@ def test_researcher_filters_opens_an_intervention_at_its_moment_and_reads_it_in_
     expect(page.locator(".result-count")).to_have_text("2 interventions")
     expect(page.locator(".chips")).to_contain_text("Theme: Demand")
     expect(page.get_by_role("link", name="Access to residence")).to_have_count(0)
+
+    # The CSV holds the same two interventions as the page it was downloaded from.
+    with page.expect_download() as download_info:
+        page.locator(".downloads").get_by_role("link", name="CSV").click()
+    with open(download_info.value.path(), encoding="utf-8-sig", newline="") as downloaded:
+        rows = list(csv.DictReader(downloaded))
+    assert sorted(int(row["id"]) for row in rows) == sorted(archive.demand_by_lsi_ids)
+    assert {row["organisation"] for row in rows} == {"La Strada International"}
+    assert archive.timed.title in {row["title"] for row in rows}
+    assert "Access to residence" not in {row["title"] for row in rows}
 
     page.get_by_role("link", name=archive.timed.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(archive.timed.title)
@@ -84,6 +97,43 @@ def test_curator_creates_a_hearing_with_sessions_adds_an_intervention_and_publis
 
     page.goto(url("/interventions/"))
     expect(page.get_by_role("link", name="Safe and regular pathways")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_contributor_cannot_publish_and_is_told_why(page, url):
+    # serialized_rollback keeps the groups the data migration created, which a transactional test would flush.
+    contributor = UserFactory(username="contributor", is_staff=True)
+    contributor.groups.add(Group.objects.get(name="Contributor"))
+    InterventionFactory(title="Draft awaiting review", status=PublicationStatus.IN_REVIEW)
+    hearing = HearingFactory(title="Regional hearing on safe migration")
+    OrganisationFactory(name="Global Alliance against Traffic in Women", acronym="GAATW", slug="gaatw")
+    log_in(page, url, "contributor")
+
+    page.goto(url("/admin/interventions/intervention/"))
+    actions = page.locator("select[name=action] option").all_inner_texts()
+    assert "Send selected interventions for review" in actions
+    assert not [action for action in actions if action.startswith(("Publish", "Unpublish", "Withdraw"))]
+
+    page.goto(url("/admin/interventions/intervention/add/"))
+    pick(page, "hearing", "Regional", hearing.title)
+    pick(page, "organisation", "GAATW", "Global Alliance against Traffic in Women (GAATW)")
+    page.locator("#id_title").fill("Published without an editor")
+    page.locator("#id_status").select_option("published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.locator("#content")).to_contain_text("Only editors can publish, unpublish or withdraw.")
+
+    page.goto(url("/interventions/"))
+    expect(page.get_by_role("link", name="Published without an editor")).to_have_count(0)
+    expect(page.get_by_role("link", name="Draft awaiting review")).to_have_count(0)
+
+
+def log_in(page, url, username):
+    page.goto(url("/admin/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
 
 def pick(page, field, typed, choice):

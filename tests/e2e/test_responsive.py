@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE
-from .data import build_archive
+from .data import build_archive, withdrawn_intervention
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +18,8 @@ def pages(archive):
         "detail": archive.timed.get_absolute_url(),
         "hearing": archive.hearing.get_absolute_url(),
         "organisation": archive.lsi.get_absolute_url(),
+        "search": "/search/?q=demand",
+        "withdrawn": withdrawn_intervention(archive).get_absolute_url(),
     }
 
 
