@@ -1,8 +1,10 @@
 """The records the browser tests look at: the demo hearing, plus a timed, themed session of interventions."""
 
 import datetime
+import importlib
 from types import SimpleNamespace
 
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from hearings.models import PublicationStatus, Recording
@@ -86,3 +88,12 @@ def withdrawn_intervention(archive):
         title="Statement withdrawn at the speaker's request",
         status=PublicationStatus.WITHDRAWN,
     )
+
+
+def editorial_group(name):
+    """A group as the data migration makes it: a transactional test's flush removes the migration's groups."""
+    migration = importlib.import_module("interventions.migrations.0005_editorial_groups")
+    group, _ = Group.objects.get_or_create(name=name)
+    for app_label, codename in migration.group_permissions()[name]:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group

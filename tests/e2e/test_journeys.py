@@ -4,14 +4,13 @@ import csv
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from hearings.models import PublicationStatus
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory, UserFactory
 
 from .conftest import PHONE
-from .data import build_archive
+from .data import build_archive, editorial_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -99,11 +98,9 @@ def test_curator_creates_a_hearing_with_sessions_adds_an_intervention_and_publis
     expect(page.get_by_role("link", name="Safe and regular pathways")).to_be_visible()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_contributor_cannot_publish_and_is_told_why(page, url):
-    # serialized_rollback keeps the groups the data migration created, which a transactional test would flush.
     contributor = UserFactory(username="contributor", is_staff=True)
-    contributor.groups.add(Group.objects.get(name="Contributor"))
+    contributor.groups.add(editorial_group("Contributor"))
     InterventionFactory(title="Draft awaiting review", status=PublicationStatus.IN_REVIEW)
     hearing = HearingFactory(title="Regional hearing on safe migration")
     OrganisationFactory(name="Global Alliance against Traffic in Women", acronym="GAATW", slug="gaatw")
