@@ -452,6 +452,8 @@ class ArchiveResource(resources.ModelResource):
     def conflict_message(self, instance, expected) -> str:
         """What the other person changed, in the words of the admin's own conflict message."""
         model = type(instance)
+        # Named as it is now, not as this row would have it.
+        instance = model._default_manager.filter(pk=instance.pk).first() or instance
         delta = changes_since(model, instance.pk, expected)
         changes = []
         who = ""
@@ -467,8 +469,9 @@ class ArchiveResource(resources.ModelResource):
             if latest.history_user is not None:
                 who = f" ({latest.history_user}, {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
         details = "; ".join(changes) or "their change is not in the imported fields"
+        when = "after your preview" if self.expected_versions is not None else "while the import ran"
         return (
-            f"someone else saved {instance._meta.verbose_name} “{instance}” after your preview{who}, so this row "
+            f"someone else saved {instance._meta.verbose_name} “{instance}” {when}{who}, so this row "
             f"was not imported. They changed: {details}. Upload the file again to import it over their version."
         )
 
