@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from hearings.models import PublicationStatus
+from hearings.models import PublicationStatus, Session
 from interventions.importing import read_dataset, run_import
 from interventions.models import Intervention
-from interventions.resources import InterventionResource
+from interventions.resources import HearingResource, InterventionResource
 from tests.admin_forms import change_form_data
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, UserFactory
 
@@ -225,8 +225,9 @@ def test_a_record_published_between_preview_and_confirmation_is_refused_to_a_con
     draft.status = PublicationStatus.PUBLISHED
     draft.save()
 
-    confirm(contributor_client, response)
+    refused = confirm(contributor_client, response)
 
+    assert "Only editors can change or delete what the public has seen" in refused.content.decode()
     draft.refresh_from_db()
     assert draft.title == "Draft title"
 
@@ -238,6 +239,29 @@ def test_an_editor_updates_a_published_record_through_the_import_and_it_stays_pu
 
     public.refresh_from_db()
     assert (public.title, public.status) == ("Corrected title", PublicationStatus.PUBLISHED)
+
+
+def test_a_contributor_cannot_add_a_session_to_a_published_hearing_through_the_import(contributor):
+    HearingFactory(title="Public hearing", slug="public-hearing", status=PublicationStatus.PUBLISHED)
+    text = "slug,title,start_date,session_order,session_title\npublic-hearing,Public hearing,2024-03-01,1,Opening\n"
+
+    result = run_import(HearingResource(user=contributor), read_dataset(text.encode(), "hearings.csv"))
+
+    assert result.report.problems == [
+        "Row 2: “Public hearing”: Only editors can change or delete what the public has seen (a published or "
+        "withdrawn record)."
+    ]
+    assert not Session.objects.exists()
+
+
+def test_a_contributor_adds_a_session_to_a_draft_hearing_through_the_import(contributor):
+    HearingFactory(title="Draft hearing", slug="draft-hearing", status=PublicationStatus.DRAFT)
+    text = "slug,title,start_date,session_order,session_title\ndraft-hearing,Draft hearing,2024-03-01,1,Opening\n"
+
+    result = run_import(HearingResource(user=contributor), read_dataset(text.encode(), "hearings.csv"))
+
+    assert result.report.problems == []
+    assert Session.objects.get().title == "Opening"
 
 
 # Likely duplicates, seen before confirming.
