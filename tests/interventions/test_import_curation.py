@@ -1,13 +1,17 @@
 """The import obeys the curation rules: no lost edits, roles, likely duplicates, history with its author."""
 
+import json
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from hearings.models import PublicationStatus, Session
+from hearings.models import Hearing, PublicationStatus, Session
 from interventions.importing import read_dataset, run_import
-from interventions.models import Intervention
+from interventions.models import ImportMapping, Intervention, Organisation
 from interventions.resources import HearingResource, InterventionResource
 from tests.admin_forms import change_form_data
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, UserFactory
@@ -18,6 +22,8 @@ IMPORT = "admin:interventions_intervention_import"
 PROCESS = "admin:interventions_intervention_process_import"
 EXPORT = "admin:interventions_intervention_export"
 CSV_FORMAT = "0"
+UNGDC_FILE = Path(settings.BASE_DIR).parent / "shared/data/ungdc/ungdc_sessions_01_76_79.csv"
+UNGDC_MAPPING = Path(settings.BASE_DIR) / "docs/examples/ungdc-mapping.json"
 HEADER = ["source_id", "hearing", "organisation", "speaker", "title", "status"]
 
 
@@ -333,3 +339,21 @@ def test_a_version_from_before_an_import_is_restored_from_the_history(editor_cli
 
     intervention.refresh_from_db()
     assert intervention.title == "Before the import"
+
+
+def test_the_ungdc_file_lands_from_the_command_with_a_mapping_saved_in_the_admin_and_its_author(editor):
+    if not UNGDC_FILE.exists():
+        pytest.skip(f"The UNGDC sample is not beside the repository ({UNGDC_FILE} is missing).")
+    rules = json.loads(UNGDC_MAPPING.read_text(encoding="utf-8"))
+    name, target, columns = rules.pop("name"), rules.pop("target"), rules.pop("columns")
+    ImportMapping.objects.create(name=name, target=target, columns=columns, rules=rules)
+
+    import_file(UNGDC_FILE, "--mapping", name, "--create-missing", "--user", editor.username)
+    import_file(UNGDC_FILE, "--mapping", name, "--create-missing", "--user", editor.username)
+
+    assert Intervention.objects.count() == 425
+    assert Organisation.objects.get(acronym="EU").type == Organisation.Type.IGO
+    assert sorted(Hearing.objects.values_list("start_date__year", flat=True)) == [1946, 2021, 2024]
+    # Imported once: the second run changed nothing, so each record has one version, by the importing editor.
+    assert set(Intervention.history.values_list("history_user", flat=True)) == {editor.pk}
+    assert Intervention.history.count() == 425
