@@ -269,6 +269,7 @@ class ArchiveResource(resources.ModelResource):
         self.create_missing = bool(create_missing)
         self.user = user
         self.expected_versions = expected_versions
+        self.written = {}  # pk -> version of each record this import has saved, e.g. a hearing on several rows
         self.report = ImportReport()
 
     # Mapping the file's columns onto fields.
@@ -434,7 +435,12 @@ class ArchiveResource(resources.ModelResource):
         """A sentence when someone saved the record since the curator's preview, else ''."""
         if instance.pk is None or not isinstance(instance, Versioned):
             return ""
-        self.report.versions[str(instance.pk)] = instance.version
+        key = str(instance.pk)
+        if key in self.written:
+            # Saved by an earlier row of this file (or created by it): held to the version that row left.
+            self._expected_version = self.written[key]
+            return "" if instance.version == self.written[key] else self.conflict_message(instance, self.written[key])
+        self.report.versions[key] = instance.version
         if self.expected_versions is None:
             self._expected_version = instance.version
             return ""
@@ -478,14 +484,18 @@ class ArchiveResource(resources.ModelResource):
     def do_instance_save(self, instance, is_create):
         if self.user is not None:
             instance._history_user = self.user
-        if is_create or not isinstance(instance, Versioned):
+        if not isinstance(instance, Versioned):
             return super().do_instance_save(instance, is_create)
-        expected = getattr(self, "_expected_version", None) or instance.version
-        try:
-            # The same conditional save as the admin's change form, so an import and a curator never both win.
-            instance.save_if_version(expected)
-        except EditConflict as conflict:
-            raise ValidationError({NON_FIELD_ERRORS: [self.conflict_message(instance, expected)]}) from conflict
+        if is_create:
+            super().do_instance_save(instance, is_create)
+        else:
+            expected = getattr(self, "_expected_version", None) or instance.version
+            try:
+                # The same conditional save as the admin's change form, so an import and a curator never both win.
+                instance.save_if_version(expected)
+            except EditConflict as conflict:
+                raise ValidationError({NON_FIELD_ERRORS: [self.conflict_message(instance, expected)]}) from conflict
+        self.written[str(instance.pk)] = instance.version
 
     def check_role(self, instance, errors):
         """The same rules as the admin's change form: contributors may not touch what the public has seen."""

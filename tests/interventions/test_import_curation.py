@@ -113,6 +113,24 @@ def test_a_record_nobody_touched_since_the_preview_is_updated_on_confirmation(co
     assert intervention.title == "Listen to survivors now"
 
 
+@pytest.mark.parametrize("hearing_exists", [True, False])
+def test_a_hearing_on_several_rows_is_not_taken_for_someone_elses_edit(editor_client, hearing_exists):
+    if hearing_exists:
+        HearingFactory(title="Hearing on trafficking", slug="trafficking")
+    text = (
+        "slug,title,start_date,session_order,session_title\r\n"
+        "trafficking,Hearing on trafficking,2021-07-13,1,Morning\r\n"
+        "trafficking,Hearing on trafficking,2021-07-13,2,Afternoon\r\n"
+    )
+    file = SimpleUploadedFile("hearings.csv", text.encode(), content_type="text/csv")
+    response = editor_client.post(reverse("admin:hearings_hearing_import"), {"import_file": file, "format": CSV_FORMAT})
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields} | {"mapping": "", "create_missing": ""}
+
+    assert editor_client.post(reverse("admin:hearings_hearing_process_import"), data).status_code == 302
+    assert list(Session.objects.order_by("order").values_list("title", flat=True)) == ["Morning", "Afternoon"]
+
+
 def test_a_record_added_by_someone_else_after_the_preview_is_not_overwritten(contributor_client, archive):
     response = preview(contributor_client, row("S1", "My title"))
     theirs = existing(archive, "S1", "Their title")
