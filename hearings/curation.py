@@ -130,3 +130,18 @@ class Versioned(models.Model):
 
     def stored_version(self) -> int | None:
         return type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).order_by().first()
+
+
+def changes_since(model, pk, version):
+    """What was saved to record `pk` after `version`, from its history.
+
+    A `ModelDelta` of the latest version against `version` (`.changes` holds each field's
+    old and new value, `.new_record.history_user` who saved last), or None when that
+    version is not in the history.
+    """
+    history = model.history.filter(id=pk)
+    base = history.filter(version=version).order_by("-history_date", "-history_id").first()
+    latest = history.order_by("-history_date", "-history_id").first()
+    if base is None or latest is None:
+        return None
+    return latest.diff_against(base)

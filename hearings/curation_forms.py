@@ -10,6 +10,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_m2m_reverse_field_name
 
 from . import permissions
+from .curation import changes_since
 
 
 def display_value(value) -> str:
@@ -88,11 +89,10 @@ class CuratedForm(GuardedForm):
         """(label, their value, your value) for each field someone else changed since `expected`."""
         model = type(self.instance)
         stored = model._default_manager.get(pk=self.instance.pk)
-        history = model.history.filter(id=stored.pk)
-        base = history.filter(version=expected).order_by("-history_date").first()
-        latest = history.order_by("-history_date").first()
-        if base is not None and latest is not None:
-            changed = latest.diff_against(base).changed_fields
+        delta = changes_since(model, stored.pk, expected)
+        base = delta.old_record if delta is not None else None
+        if delta is not None:
+            changed = delta.changed_fields
         else:
             changed = [name for name in self.fields if name != "expected_version"]
         rows = []

@@ -1,7 +1,10 @@
 """Spreadsheet import and export in the admin: upload, preview every row, confirm; export the same formats."""
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -49,6 +52,20 @@ class ArchiveImportForm(ImportForm):
 class ArchiveConfirmImportForm(ConfirmImportForm):
     mapping = forms.ModelChoiceField(ImportMapping.objects.all(), required=False, widget=forms.HiddenInput())
     create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput())
+    # The version of each matched record when the curator previewed, as JSON {pk: version}.
+    versions = forms.CharField(required=False, widget=forms.HiddenInput())
+
+    def clean_versions(self):
+        text = self.cleaned_data["versions"]
+        try:
+            versions = json.loads(text or "{}")
+        except ValueError:
+            versions = None
+        if not isinstance(versions, dict) or not all(
+            isinstance(version, int) and not isinstance(version, bool) for version in versions.values()
+        ):
+            raise ValidationError(_("The preview was damaged in transit; upload the file again."))
+        return {str(pk): version for pk, version in versions.items()}
 
 
 class ArchiveImportExportMixin(ImportExportMixin):
@@ -76,6 +93,36 @@ class ArchiveImportExportMixin(ImportExportMixin):
             "user": request.user,
         }
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result = context.get("result")
+        if "confirm_form" in context and result is not None:
+            # The confirmation carries what the curator saw, so a record edited since then is refused.
+            context["confirm_form"].initial["versions"] = json.dumps(result.report.versions)
+        return response
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        # The confirmation wrote nothing (one transaction): say which rows were refused, and offer a new upload.
+        kwargs = {**self.get_import_form_kwargs(request), "data": None, "files": None}
+        import_form = self.get_import_form_class(request)(
+            self.get_import_formats(), self.get_import_resource_classes(request), **kwargs
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            **self.get_import_context_data(),
+            "title": _("Import"),
+            "form": import_form,
+            "opts": self.model._meta,
+            "media": self.media + import_form.media,
+            "result": result,
+            "import_error_display": self.import_error_display,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
@@ -90,6 +137,9 @@ class ArchiveImportExportMixin(ImportExportMixin):
             "mapping": Mapping.from_dict(saved.as_dict()) if saved else None,
             # Checked again here: the confirmation posts its own copy of the choice.
             "create_missing": bool(data.get("create_missing")) and may_create_missing(request.user),
+            "user": request.user,
+            # Only the confirmation has versions to hold the records to; the preview reads them.
+            "expected_versions": data.get("versions") if isinstance(form, ArchiveConfirmImportForm) else None,
         }
 
     def get_export_resource_kwargs(self, request, **kwargs):

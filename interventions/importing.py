@@ -12,10 +12,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import UniqueConstraint
+from django.utils import timezone
 from import_export import resources, widgets
+
+from hearings import permissions
+from hearings.curation import EditConflict, Versioned, changes_since
+from hearings.curation_forms import display_value
 
 from . import cleaning
 
@@ -79,6 +84,8 @@ class ImportReport:
         self.created = {}  # kind -> names created for this import
         self.row_problems = {}  # row number -> {field: message}
         self.problems = []  # every error as one sentence, for the preview and the command line
+        self.versions = {}  # pk -> version of each record the file matched, checked again on confirmation
+        self.duplicates = []  # new rows that look like records the archive already has, one sentence each
 
     def column_label(self, field_name: str) -> str:
         column = self.columns.get(field_name)
@@ -249,12 +256,20 @@ class ArchiveResource(resources.ModelResource):
     helper_columns: tuple = ()
     long_text_fields: tuple = ()
 
-    def __init__(self, mapping=None, create_missing=False, **kwargs):
+    def __init__(self, mapping=None, create_missing=False, user=None, expected_versions=None, **kwargs):
+        """`user` is the importing curator: their role is checked and the history names them (None: nobody).
+
+        `expected_versions` ({pk: version}) are the versions the curator saw in the preview; a record
+        saved by someone else since then is refused. None checks against the versions read at the start.
+        """
         super().__init__(**kwargs)
         if isinstance(mapping, dict):
             mapping = Mapping.from_dict(mapping)
         self.mapping = mapping or Mapping()
         self.create_missing = bool(create_missing)
+        self.user = user
+        self.expected_versions = expected_versions
+        self.written = {}  # pk -> version of each record this import has saved, e.g. a hearing on several rows
         self.report = ImportReport()
 
     # Mapping the file's columns onto fields.
@@ -340,6 +355,8 @@ class ArchiveResource(resources.ModelResource):
         return rows
 
     def before_import(self, dataset, **kwargs):
+        # The admin passes the curator to import_data(); the command line to the constructor.
+        self.user = kwargs.get("user") or self.user
         try:
             rows = self.map_rows(dataset)
         except ValidationError:
@@ -406,14 +423,99 @@ class ArchiveResource(resources.ModelResource):
                     errors.setdefault(f.attribute, []).append(ValidationError(str(error)))
         for field_name, message in self.report.row_problems.get(kwargs.get("row_number"), {}).items():
             errors.setdefault(field_name, []).append(ValidationError(message))
+        conflict = self.check_version(instance)
+        if conflict:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(conflict))
         if errors:
             raise ValidationError(errors)
+
+    # No lost edits: the version each matched record had when the curator looked is checked on save.
+
+    def check_version(self, instance) -> str:
+        """A sentence when someone saved the record since the curator's preview, else ''."""
+        if instance.pk is None or not isinstance(instance, Versioned):
+            return ""
+        key = str(instance.pk)
+        if key in self.written:
+            # Saved by an earlier row of this file (or created by it): held to the version that row left.
+            self._expected_version = self.written[key]
+            return "" if instance.version == self.written[key] else self.conflict_message(instance, self.written[key])
+        self.report.versions[key] = instance.version
+        if self.expected_versions is None:
+            self._expected_version = instance.version
+            return ""
+        expected = self.expected_versions.get(str(instance.pk))
+        self._expected_version = expected
+        if expected is None:
+            return (
+                f"{instance._meta.verbose_name} “{instance}” was added by someone else after your preview; "
+                "upload the file again to see it."
+            )
+        if expected != instance.version:
+            return self.conflict_message(instance, expected)
+        return ""
+
+    def conflict_message(self, instance, expected) -> str:
+        """What the other person changed, in the words of the admin's own conflict message."""
+        model = type(instance)
+        # Named as it is now, not as this row would have it.
+        instance = model._default_manager.filter(pk=instance.pk).first() or instance
+        delta = changes_since(model, instance.pk, expected)
+        changes = []
+        who = ""
+        if delta is not None:
+            for change in delta.changes:
+                field = model._meta.get_field(change.field)
+                if field.many_to_many:
+                    changes.append(f"{field.verbose_name} changed")
+                else:
+                    old, new = (display_value(value) for value in (change.old, change.new))
+                    changes.append(f"{field.verbose_name}: “{old}” → “{new}”")
+            latest = delta.new_record
+            if latest.history_user is not None:
+                who = f" ({latest.history_user}, {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M})"
+        details = "; ".join(changes) or "their change is not in the imported fields"
+        when = "after your preview" if self.expected_versions is not None else "while the import ran"
+        return (
+            f"someone else saved {instance._meta.verbose_name} “{instance}” {when}{who}, so this row "
+            f"was not imported. They changed: {details}. Upload the file again to import it over their version."
+        )
+
+    def do_instance_save(self, instance, is_create):
+        if self.user is not None:
+            instance._history_user = self.user
+        if not isinstance(instance, Versioned):
+            return super().do_instance_save(instance, is_create)
+        if is_create:
+            super().do_instance_save(instance, is_create)
+        else:
+            expected = getattr(self, "_expected_version", None) or instance.version
+            try:
+                # The same conditional save as the admin's change form, so an import and a curator never both win.
+                instance.save_if_version(expected)
+            except EditConflict as conflict:
+                raise ValidationError({NON_FIELD_ERRORS: [self.conflict_message(instance, expected)]}) from conflict
+        self.written[str(instance.pk)] = instance.version
+
+    def check_role(self, instance, errors):
+        """The same rules as the admin's change form: contributors may not touch what the public has seen."""
+        if self.user is None:
+            return
+        model = type(instance)
+        stored = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+        try:
+            permissions.check_save(self.user, instance, stored)
+        except PermissionDenied as refusal:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(f"“{stored or instance}”: {refusal}"))
 
     # Check constraints cost a query each per row; a resource whose model's clean() states the same
     # rules in a curator's words may leave them to the database, which enforces them on save anyway.
     validate_check_constraints = True
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Called only for rows that change something: an unchanged published record stays importable.
+        import_validation_errors = dict(import_validation_errors or {})
+        self.check_role(instance, import_validation_errors)
         if self.validate_check_constraints:
             return super().validate_instance(instance, import_validation_errors, validate_unique)
         errors = dict(import_validation_errors or {})
@@ -444,6 +546,7 @@ class ArchiveResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         self._row_number = kwargs.get("row_number")
+        self._expected_version = None
         row_result = super().import_row(row, instance_loader, **kwargs)
         if self.progress:
             self.progress(self._row_number, self._total_rows)
@@ -473,7 +576,7 @@ class ArchiveResource(resources.ModelResource):
                         problems.append(f"Row {sheet_row(invalid.number)}, column {column}: {message}")
 
 
-def run_import(resource, dataset, dry_run=False):
+def run_import(resource, dataset, dry_run=False, user=None):
     """Import `dataset` in one transaction: any error, in any row, and nothing is written."""
     with transaction.atomic():
         result = resource.import_data(
@@ -482,6 +585,7 @@ def run_import(resource, dataset, dry_run=False):
             use_transactions=True,
             rollback_on_validation_errors=True,
             raise_errors=False,
+            user=user,
         )
         if dry_run or result.has_errors() or result.has_validation_errors():
             transaction.set_rollback(True)

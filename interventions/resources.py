@@ -24,6 +24,7 @@ from .importing import (
     OffsetWidget,
     TextWidget,
     TimeWidget,
+    sheet_row,
 )
 from .models import CONTENT_LANGUAGES, ImportMapping, Intervention, Organisation, Theme
 
@@ -346,6 +347,8 @@ class HearingResource(ArchiveResource):
             raise ValidationError(
                 {f"session_{name}": messages for name, messages in error.message_dict.items()}
             ) from error
+        if self.user is not None:
+            session._history_user = self.user
         session.save()
 
     def export(self, queryset=None, **kwargs):
@@ -487,6 +490,42 @@ class InterventionResource(ArchiveResource):
             self.create_organisations(unknown["organisations"])
             self.create_themes(unknown["themes"])
             self.create_hearings(unknown["hearings"])
+        self.flag_duplicates(rows)
+
+    def flag_duplicates(self, rows):
+        """New rows with the organisation, hearing and title (in any case) of a record the archive has.
+
+        Only flagged: the curator sees them in the preview and decides. A row whose source_id
+        matches updates that record instead, so it is never a duplicate.
+        """
+        new_rows = []
+        for number, row in enumerate(rows, 1):
+            if row.get("source_id") in self.existing or cleaning.clean_text(row.get("id")):
+                continue
+            organisation = self.organisations.find(cleaning.clean_text(row.get("organisation")))
+            hearing = self.hearings.find(cleaning.clean_text(row.get("hearing")))
+            title = cleaning.clean_text(row.get("title")).casefold()
+            if organisation and hearing and title:
+                new_rows.append((number, row, organisation.pk, hearing.pk, title))
+        if not new_rows:
+            return
+        # One query for the whole file: the candidates share an organisation and a hearing with some row.
+        candidates = {}
+        for record in Intervention.objects.filter(
+            organisation__in={organisation for _n, _r, organisation, _h, _t in new_rows},
+            hearing__in={hearing for _n, _r, _o, hearing, _t in new_rows},
+        ).only("pk", "organisation_id", "hearing_id", "title", "source_id"):
+            key = (record.organisation_id, record.hearing_id, record.title.strip().casefold())
+            candidates.setdefault(key, []).append(record)
+        for number, row, organisation, hearing, title in new_rows:
+            for record in candidates.get((organisation, hearing, title), []):
+                if row.get("source_id") and record.source_id == row.get("source_id"):
+                    continue
+                source = f", source id {record.source_id}" if record.source_id else ""
+                self.report.duplicates.append(
+                    f"Row {sheet_row(number)}: likely duplicate of intervention {record.pk} “{record.title}”{source}, "
+                    "with the same organisation, hearing and title; remove the row if it is the same intervention."
+                )
 
     def create_organisations(self, unknown):
         type_widget = ChoiceWidget(Organisation.Type.choices)
@@ -549,6 +588,8 @@ class InterventionResource(ArchiveResource):
             details = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
             self.report.add_row_problem(number, field_name, f"cannot create “{record}”: {details}")
             return False
+        if self.user is not None:
+            record._history_user = self.user
         record.save()
         return True
 

@@ -4,6 +4,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from interventions.importing import Mapping, MappingError, read_dataset, run_import, summary
@@ -45,10 +46,16 @@ class Command(BaseCommand):
             choices=[choice for choice, _label in ImportMapping.Target.choices],
             help="What the file holds (default: the mapping's target, else interventions).",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="The account the history names as the author of every change (default: none recorded).",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         mapping = self.load_mapping(options["mapping"])
+        user = self.load_user(options["user"])
         target = options["target"] or mapping.target or ImportMapping.Target.INTERVENTIONS
         try:
             dataset = read_dataset(path.read_bytes(), path.name)
@@ -57,11 +64,11 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
 
-        resource = RESOURCES[target](mapping=mapping, create_missing=options["create_missing"])
+        resource = RESOURCES[target](mapping=mapping, create_missing=options["create_missing"], user=user)
         if options["verbosity"] > 0:
             resource.progress = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
         started = time.monotonic()
-        result = run_import(resource, dataset, dry_run=options["dry_run"])
+        result = run_import(resource, dataset, dry_run=options["dry_run"], user=user)
         elapsed = time.monotonic() - started
 
         counts = summary(result)
@@ -71,6 +78,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind.capitalize()} {label}: {', '.join(names)}")
         if report.ignored_columns:
             self.stdout.write(f"Columns ignored: {', '.join(report.ignored_columns)}")
+        for duplicate in report.duplicates:
+            self.stdout.write(f"Likely duplicate: {duplicate}")
         for problem in report.problems:
             self.stderr.write(problem)
         failed = bool(report.problems)
@@ -83,6 +92,15 @@ class Command(BaseCommand):
             raise CommandError("Nothing was written: correct the rows above and run the import again.")
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
+
+    def load_user(self, username):
+        if not username:
+            return None
+        User = get_user_model()
+        try:
+            return User._default_manager.get_by_natural_key(username)
+        except User.DoesNotExist as error:
+            raise CommandError(f"No account is called “{username}”; give an existing username to --user.") from error
 
     def load_mapping(self, value):
         if not value:
