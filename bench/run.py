@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from results import write_section  # bench/results.py: this script runs from bench/
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
@@ -393,12 +395,12 @@ def fmt(value, digits=0):
 
 def report(runs, info, seeding):
     lines = [
-        "# Benchmark results",
+        "## Pages",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py). What the numbers "
         "mean, the targets missed and what would close them: bench/README.md.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         f"- {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory, shared with other engineers' test runs:",
         "  absolute numbers are noisy; compare ratios measured within one run.",
@@ -409,14 +411,14 @@ def report(runs, info, seeding):
         if run.get("datasette_version"):
             lines.append(f"- Datasette {run['datasette_version']} (bench/.venv only), serving the same SQLite file")
     if seeding:
-        lines += ["", "## Seeding", "", "| database | seconds | interventions/s |", "|---|---:|---:|"]
+        lines += ["", "### Seeding", "", "| database | seconds | interventions/s |", "|---|---:|---:|"]
         for label, seconds, size in seeding:
             lines.append(f"| {label} | {seconds:.0f} | {size / seconds:,.0f} |")
     for run in runs:
         subjects = run["subjects"]
         lines += [
             "",
-            f"## {run['label']}",
+            f"### {run['label']}",
             "",
             f"{subjects['total']:,} published interventions. Largest organisation `{subjects['largest_org'][0]}` "
             f"({subjects['largest_org'][1]:,}), mid-sized `{subjects['mid_org'][0]}` ({subjects['mid_org'][1]:,}); "
@@ -506,7 +508,8 @@ def main():
     django.setup()
     text = report(runs, machine(), seeding)
     print(text)
-    Path(args.output).write_text(text)
+    # Only this script's section: the export and load benchmarks keep theirs.
+    write_section("pages", text, args.output)
 
 
 if __name__ == "__main__":
