@@ -145,6 +145,31 @@ def pages(subjects):
     return cases
 
 
+def measure_exports(client):
+    """The whole published archive exported once per format, every streamed chunk read: rows/s and peak RSS.
+
+    Run before the pages, so the peak RSS is the export's (plus Django's own start-up), not a page's.
+    """
+    from django.urls import reverse
+
+    results = {}
+    for name, url in (("CSV", reverse("interventions:export-csv")), ("JSON", reverse("interventions:export-json"))):
+        started = time.perf_counter()
+        response = client.get(url)
+        size = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+        seconds = time.perf_counter() - started
+        results[name] = {
+            "status": response.status_code,
+            "seconds": seconds,
+            "mib": size / 2**20,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        print(f"  export {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    return results
+
+
 def explain(connection, sql):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -302,6 +327,8 @@ def child(args):
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    # Measure every page to the end: the web's statement timeout would turn a slow page into a fast 503.
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
     import django
     from django.conf import settings
 
@@ -320,6 +347,8 @@ def child(args):
     with connection.cursor() as cursor:
         cursor.execute("select version()" if connection.vendor == "postgresql" else "select sqlite_version()")
         results["db_version"] = cursor.fetchone()[0]
+    if not args.no_exports:
+        results["exports"] = measure_exports(client)
     for title, url in pages(subjects):
         slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -432,6 +461,20 @@ def report(runs, info, seeding):
             "| Datasette median | ours/Datasette |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        if run.get("exports"):
+            total = subjects["total"]
+            table = [
+                "",
+                "Whole-archive exports (every published row, through the view, read to the end):",
+                "",
+            ]
+            table += ["| export | seconds | rows/s | MiB out | peak RSS MiB |", "|---|---:|---:|---:|---:|"]
+            for name, export in run["exports"].items():
+                table.append(
+                    f"| {name} | {export['seconds']:.1f} | {total / export['seconds']:,.0f} | {export['mib']:.0f} "
+                    f"| {export['rss_mb']:.0f} |"
+                )
+            lines[-4:-4] = table + [""]
         for title, page in run["pages"].items():
             datasette = run["datasette"].get(title)
             ratio = page["page"]["median"] / datasette["median"] if datasette else None
@@ -457,6 +500,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--budget", type=float, default=20.0, help="Seconds at most per measurement (min 3 runs).")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--no-exports", action="store_true", help="Skip the whole-archive CSV and JSON exports.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
@@ -493,6 +537,7 @@ def main():
                     str(args.warmup),
                     "--budget",
                     str(args.budget),
+                    *(["--no-exports"] if args.no_exports else []),
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
