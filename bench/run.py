@@ -156,6 +156,8 @@ def measure_exports(client):
     for name, url in (("CSV", reverse("interventions:export-csv")), ("JSON", reverse("interventions:export-json"))):
         started = time.perf_counter()
         response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
         size = 0
         for chunk in response.streaming_content:
             size += len(chunk)
@@ -329,6 +331,8 @@ def child(args):
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     # Measure every page to the end: the web's statement timeout would turn a slow page into a fast 503.
     os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
+    # The test client speaks plain HTTP; production settings would redirect every request to HTTPS.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     import django
     from django.conf import settings
 
