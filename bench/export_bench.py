@@ -2,7 +2,8 @@
 
 Run with `make bench-export` (or `.venv/bin/python bench/export_bench.py [SIZES...]`). It builds a
 scratch SQLite database in a temporary folder, fills it with synthetic published interventions,
-and prints a table. It is not a test: nothing is asserted.
+prints a table and stores it as the `exports` section of bench/RESULTS.md (bench/results.py), keeping the
+other sections. It is not a test: nothing is asserted.
 """
 
 import datetime
@@ -28,6 +29,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
+from results import write_section  # noqa: E402  (bench/results.py: this script runs from bench/)
 
 from hearings.models import Hearing, PublicationStatus, Recording, Session  # noqa: E402
 from interventions.exports import export_csv, export_json  # noqa: E402
@@ -115,22 +117,32 @@ def measure(view) -> tuple[float, float, int]:
 
 def main(sizes: list[int]) -> None:
     call_command("migrate", verbosity=0)
-    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    print(f"Database: SQLite in {SCRATCH}\n")
-    print(f"| {'rows':>8} | {'format':<6} | {'seconds':>8} | {'rows/s':>8} | {'MiB out':>8} | {'peak MiB':>8} |")
-    print(f"|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|")
+    lines = [
+        "## Exports",
+        "",
+        f"`make bench-export` (bench/export_bench.py), run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        "one whole-archive export through the real views, every streamed chunk consumed; *peak MiB* is the peak "
+        "of Python allocations (tracemalloc) during a second, traced run.",
+        "",
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs; load average "
+        f"{os.getloadavg()[0]:.1f} at the start. Database: SQLite (a scratch file).",
+        "",
+        "| rows | format | seconds | rows/s | MiB out | peak MiB |",
+        "|-----:|--------|--------:|-------:|--------:|---------:|",
+    ]
+    print("\n".join(lines), flush=True)
     for total in sorted(sizes):
         fill(total)
         for name, view in (("CSV", export_csv), ("JSON", export_json)):
             seconds, peak, size = measure(view)
-            print(
-                f"| {total:>8,} | {name:<6} | {seconds:>8.2f} | {total / seconds:>8,.0f} | "
-                f"{size / 2**20:>8.1f} | {peak:>8.1f} |",
-                flush=True,
+            lines.append(
+                f"| {total:,} | {name} | {seconds:.2f} | {total / seconds:,.0f} | {size / 2**20:.1f} | {peak:.1f} |"
             )
+            print(lines[-1], flush=True)
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nPeak traced memory is Python allocations during one export; the process's peak RSS was {max_rss:.0f} MiB")
-    print("(including building the synthetic data).")
+    lines += ["", f"The process's peak RSS, including building the synthetic data, was {max_rss:.0f} MiB."]
+    print(lines[-1])
+    write_section("exports", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from results import write_section  # bench/results.py: this script runs from bench/
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
@@ -143,6 +145,33 @@ def pages(subjects):
     return cases
 
 
+def measure_exports(client):
+    """The whole published archive exported once per format, every streamed chunk read: rows/s and peak RSS.
+
+    Run before the pages, so the peak RSS is the export's (plus Django's own start-up), not a page's.
+    """
+    from django.urls import reverse
+
+    results = {}
+    for name, url in (("CSV", reverse("interventions:export-csv")), ("JSON", reverse("interventions:export-json"))):
+        started = time.perf_counter()
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        size = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+        seconds = time.perf_counter() - started
+        results[name] = {
+            "status": response.status_code,
+            "seconds": seconds,
+            "mib": size / 2**20,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        print(f"  export {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    return results
+
+
 def explain(connection, sql):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -174,7 +203,12 @@ def measure_page(client, connection, url, args, slug):
     page = timed(get, args.repeat, args.warmup, args.budget)
     with CaptureQueriesContext(connection) as captured:
         get()
-    queries = [query["sql"] for query in captured.captured_queries]
+    # Only the reads can be re-run alone: not BEGIN, SET LOCAL or the CSV export's COPY (timed with the page).
+    queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
     per_query = [(timed(lambda sql=sql: run_sql(connection, sql), 3, 1, 1.0)["median"], sql) for sql in queries]
     slowest_time, slowest_sql = max(per_query) if per_query else (0.0, "")
     floor_total = sum(ms for ms, _ in per_query)
@@ -300,6 +334,10 @@ def child(args):
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    # Measure every page to the end: the web's statement timeout would turn a slow page into a fast 503.
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
+    # The test client speaks plain HTTP; production settings would redirect every request to HTTPS.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     import django
     from django.conf import settings
 
@@ -318,6 +356,8 @@ def child(args):
     with connection.cursor() as cursor:
         cursor.execute("select version()" if connection.vendor == "postgresql" else "select sqlite_version()")
         results["db_version"] = cursor.fetchone()[0]
+    if not args.no_exports:
+        results["exports"] = measure_exports(client)
     for title, url in pages(subjects):
         slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -393,12 +433,12 @@ def fmt(value, digits=0):
 
 def report(runs, info, seeding):
     lines = [
-        "# Benchmark results",
+        "## Pages",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py). What the numbers "
         "mean, the targets missed and what would close them: bench/README.md.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         f"- {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory, shared with other engineers' test runs:",
         "  absolute numbers are noisy; compare ratios measured within one run.",
@@ -409,14 +449,14 @@ def report(runs, info, seeding):
         if run.get("datasette_version"):
             lines.append(f"- Datasette {run['datasette_version']} (bench/.venv only), serving the same SQLite file")
     if seeding:
-        lines += ["", "## Seeding", "", "| database | seconds | interventions/s |", "|---|---:|---:|"]
+        lines += ["", "### Seeding", "", "| database | seconds | interventions/s |", "|---|---:|---:|"]
         for label, seconds, size in seeding:
             lines.append(f"| {label} | {seconds:.0f} | {size / seconds:,.0f} |")
     for run in runs:
         subjects = run["subjects"]
         lines += [
             "",
-            f"## {run['label']}",
+            f"### {run['label']}",
             "",
             f"{subjects['total']:,} published interventions. Largest organisation `{subjects['largest_org'][0]}` "
             f"({subjects['largest_org'][1]:,}), mid-sized `{subjects['mid_org'][0]}` ({subjects['mid_org'][1]:,}); "
@@ -430,6 +470,20 @@ def report(runs, info, seeding):
             "| Datasette median | ours/Datasette |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        if run.get("exports"):
+            total = subjects["total"]
+            table = [
+                "",
+                "Whole-archive exports (every published row, through the view, read to the end):",
+                "",
+            ]
+            table += ["| export | seconds | rows/s | MiB out | peak RSS MiB |", "|---|---:|---:|---:|---:|"]
+            for name, export in run["exports"].items():
+                table.append(
+                    f"| {name} | {export['seconds']:.1f} | {total / export['seconds']:,.0f} | {export['mib']:.0f} "
+                    f"| {export['rss_mb']:.0f} |"
+                )
+            lines[-4:-4] = table + [""]
         for title, page in run["pages"].items():
             datasette = run["datasette"].get(title)
             ratio = page["page"]["median"] / datasette["median"] if datasette else None
@@ -455,6 +509,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--budget", type=float, default=20.0, help="Seconds at most per measurement (min 3 runs).")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--no-exports", action="store_true", help="Skip the whole-archive CSV and JSON exports.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
@@ -491,6 +546,7 @@ def main():
                     str(args.warmup),
                     "--budget",
                     str(args.budget),
+                    *(["--no-exports"] if args.no_exports else []),
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
@@ -506,7 +562,8 @@ def main():
     django.setup()
     text = report(runs, machine(), seeding)
     print(text)
-    Path(args.output).write_text(text)
+    # Only this script's section: the export and load benchmarks keep theirs.
+    write_section("pages", text, args.output)
 
 
 if __name__ == "__main__":

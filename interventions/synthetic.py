@@ -8,8 +8,11 @@ can replace its own records without touching anyone else's.
 import bisect
 import datetime
 import itertools
+import os
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -18,6 +21,7 @@ from django.utils import timezone
 
 from hearings.models import Hearing, PublicationStatus, Recording, Session
 
+from . import search
 from .models import Intervention, Organisation, Theme
 from .synthetic_vocabulary import (
     FIRST_NAMES,
@@ -44,6 +48,7 @@ LONG_TEXT_SHARE = 0.10
 SUBMITTED_TEXT_SHARE = 0.10
 CO_SPONSORED_SHARE = 0.10
 BATCH_SIZE = 2_000
+INDEX_BATCH_SIZE = 500
 # Words planted in a known share of the statements, so a benchmark can search for a rare term and a common one.
 SEARCH_TERMS = {"ombudsperson": 0.04, "remediation": 0.18}
 
@@ -103,6 +108,12 @@ def delete_synthetic():
     hearings = Hearing.objects.filter(slug__startswith=SLUG_PREFIX)
     sessions = Session.objects.filter(hearing__in=hearings)
     with transaction.atomic():
+        if connection.vendor == "sqlite":
+            # Raw deletes skip the signals that keep FTS5 current; PostgreSQL's index goes with the rows.
+            ids = interventions.values("pk")
+            sql, params = ids.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid IN ({sql})", params)  # noqa: S608
         for queryset in [
             Intervention.themes.through.objects.filter(intervention__in=interventions),
             Intervention.on_behalf_of.through.objects.filter(intervention__in=interventions),
@@ -118,6 +129,55 @@ def delete_synthetic():
             Theme.objects.filter(slug__startswith=SLUG_PREFIX),
         ]:
             queryset._raw_delete(queryset.db)
+
+
+def build_search_index(workers=None, progress=None) -> int:
+    """Index every intervention for full-text search; return how many were indexed.
+
+    On PostgreSQL the batches are shared out to `workers` threads (default: one per CPU), each with
+    its own connection: the database computes the tsvectors, so its processes work in parallel while
+    the threads build the next documents. SQLite has a single writer, and inside a transaction other
+    connections would not see the rows, so then it indexes in this thread.
+    `progress(label, done, total)` is called after every batch.
+    """
+    ids = list(Intervention.objects.order_by("pk").values_list("pk", flat=True))
+    total = len(ids)
+    progress = progress or (lambda label, done, total: None)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # Other connections cannot see rows this transaction has not committed yet.
+        workers = 1
+    # Slices of whole batches, interleaved, so each thread gets a fair share of the long texts.
+    batch = INDEX_BATCH_SIZE
+    batches = [ids[start : start + batch] for start in range(0, total, batch)]
+    shares = [list(itertools.chain.from_iterable(batches[n::workers])) for n in range(workers)]
+    lock = threading.Lock()
+    done = 0
+
+    def counted(count):
+        nonlocal done
+        with lock:
+            done += count
+            progress("search index", done, total)
+
+    def index(share):
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # Some batches hold 40 KB statements: more than the web's statement timeout allows.
+                    cursor.execute("SET statement_timeout = 0")
+            search.refresh_search_index(share, batch_size=batch, progress=counted)
+        finally:
+            if workers > 1:
+                connection.close()  # This thread's own connection.
+
+    if workers == 1:
+        index(ids)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(index, share) for share in shares if share]:
+                future.result()
+    return total
 
 
 class Writer:

@@ -1,4 +1,8 @@
-"""Turn run.sh's locust CSVs and probe log into bench/RESULTS.md (printed to stdout)."""
+"""Turn run.sh's locust CSVs and probe log into its section of bench/RESULTS.md (printed to stdout).
+
+run.sh stores it with bench/results.py as section `load-N` (N interventions), so a run at one size keeps
+the other sizes' runs, the other benchmarks' sections and the notes written by hand (`load-notes`).
+"""
 
 import argparse
 import csv
@@ -89,7 +93,7 @@ def main():
     load_failures = int(next(row for row in load if row["Name"] == "Aggregated")["Failure Count"])
 
     out = [
-        "# Load and fault results",
+        f"### Run at {size['interventions']:,} interventions",
         "",
         f"Written by `bench/load/run.sh` on {datetime.date.today():%Y-%m-%d}. A benchmark, not a test:",
         "numbers depend on the machine and on what else runs on it.",
@@ -101,7 +105,7 @@ def main():
         f"- Load: locust, {args.users} concurrent clients, each waiting 0.1–0.5 s between requests, {args.duration} s; "
         "the mix of bench/load/locustfile.py (lists, filters, searches, detail pages).",
         "",
-        f"## Load: {args.duration} s at {args.users} clients — "
+        f"#### Load: {args.duration} s at {args.users} clients — "
         + (f"{load_failures} errors" if load_failures else "zero errors"),
         "",
         *table(load),
@@ -111,7 +115,7 @@ def main():
         out.append(f"- {failure['Occurrences']} × {failure['Method']} {failure['Name']}: {failure['Error']}")
     out += [
         "",
-        f"## Fault: PostgreSQL stopped {args.fault_at} s into the same load, for {args.fault_for} s",
+        f"#### Fault: PostgreSQL stopped {args.fault_at} s into the same load, for {args.fault_for} s",
         "",
         f"- Before the stop: {before[1]} requests, {before[2]} failures.",
         f"- During the {outage:.1f} s outage: {at_restart[1] - before[1]} requests answered "

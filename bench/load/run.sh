@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load and fault test of the archive (a benchmark, not a test): gunicorn on loopback against
 # PostgreSQL, 50 concurrent clients for 60 s, then the same load with PostgreSQL stopped for 10 s.
-# Writes bench/RESULTS.md.
+# Writes its own section of bench/RESULTS.md (load-N, for N interventions), keeping the others.
 #
 #   bench/load/run.sh                       # 100,000 interventions
 #   INTERVENTIONS=10000 bench/load/run.sh   # a smaller archive
@@ -113,6 +113,6 @@ MASTER_AFTER=$(cat "$DATA/gunicorn.pid")
 
 .venv/bin/python bench/load/report.py --data "$DATA" --users "$USERS" --duration "$DURATION" \
   --fault-at "$FAULT_AT" --fault-for "$FAULT_FOR" --master-before "$MASTER_BEFORE" --master-after "$MASTER_AFTER" \
-  > "$DATA/RESULTS.md"
-mv "$DATA/RESULTS.md" bench/RESULTS.md
-cat bench/RESULTS.md
+  > "$DATA/load-report.md"
+.venv/bin/python bench/results.py "load-$INTERVENTIONS" < "$DATA/load-report.md"
+cat "$DATA/load-report.md"

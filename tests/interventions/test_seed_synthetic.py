@@ -12,6 +12,7 @@ from django.test import Client
 from hearings.models import Hearing, PublicationStatus, Recording, Session
 from interventions import synthetic
 from interventions.models import Intervention, Organisation, Theme
+from interventions.search import search
 from tests.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +171,38 @@ def test_force_adds_synthetic_records_beside_real_ones_and_keeps_them():
 def test_rejects_a_size_below_one():
     with pytest.raises(CommandError, match="at least 1"):
         seed(0)
+
+
+def searchable_titles(query):
+    return set(search(Intervention.objects.published(), query).values_list("title", flat=True))
+
+
+def published_titles_containing(word):
+    return set(Intervention.objects.published().filter(text_delivered__contains=word).values_list("title", flat=True))
+
+
+def test_a_seeded_archive_is_searchable_by_its_planted_terms():
+    seed(500)
+    found = searchable_titles("ombudsperson")
+    assert found
+    assert found == published_titles_containing("ombudsperson")
+    assert found != set(Intervention.objects.published().values_list("title", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_seed_is_searchable_from_the_list_page():
+    # Committed rows: on PostgreSQL three threads, each on its own connection, share the indexing.
+    seed(500, index_workers=3)
+    assert searchable_titles("remediation") == published_titles_containing("remediation")
+    intervention = Intervention.objects.published().filter(text_delivered__contains="ombudsperson").first()
+    page = Client().get("/interventions/", {"q": "ombudsperson"})
+    assert intervention.title in page.content.decode()
+
+
+def test_seeding_again_with_another_seed_reindexes_the_new_texts():
+    seed(300, seed=7)
+    before = published_titles_containing("remediation")
+    seed(300, seed=8)
+    after = published_titles_containing("remediation")
+    assert after != before
+    assert searchable_titles("remediation") == after
