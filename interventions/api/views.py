@@ -6,6 +6,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, viewsets
+from rest_framework.decorators import api_view, schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
@@ -14,6 +15,7 @@ from hearings.models import Hearing, Recording, Session
 from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
 from ..models import Intervention, Organisation, Theme
 from . import serializers
+from .schema import ArchiveAutoSchema
 
 # The theme filter works through a method, so the schema generator cannot tell its type: slugs, as strings.
 set_override(InterventionFilter.base_filters["theme"], "field", OpenApiTypes.STR)
@@ -37,6 +39,7 @@ class AnonymousThrottle(AnonRateThrottle):
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
     throttle_classes = [AnonymousThrottle]
+    schema = ArchiveAutoSchema()
 
     def throttled(self, request, wait):
         raise exceptions.Throttled(
@@ -94,3 +97,10 @@ class InterventionViewSet(ReadOnlyViewSet):
         if self.action == "retrieve":
             return serializers.InterventionDetailSerializer
         return serializers.InterventionSerializer
+
+
+@api_view(["GET", "HEAD", "OPTIONS"])
+@schema(None)
+def not_found(request, path):
+    """Any other address under the API, such as `/api/v1/hearings/1.5/`: a JSON 404, not the site's HTML page."""
+    raise exceptions.NotFound()

@@ -1,0 +1,58 @@
+"""schemathesis: requests generated from the OpenAPI schema get no server error and answers that match the schema."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.factories import (
+    HearingFactory,
+    InterventionFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    SessionFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Not negative_data_rejection: like the list page, the API ignores a malformed `page_size` rather than refusing it.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+# In process, through Django's WSGI application: no server, no network. Serving the schema reads no table.
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def archive(settings):
+    # The anonymous rate limit would turn the generated requests into 429s halfway through.
+    settings.API_ANON_RATE = "100000/minute"
+    hearing = HearingFactory(slug="hearing")
+    session = SessionFactory(hearing=hearing)
+    RecordingFactory(session=session)
+    broad = ThemeFactory(slug="broad")
+    theme = ThemeFactory(slug="theme", parent=broad)
+    network = OrganisationFactory(slug="network")
+    organisation = OrganisationFactory(slug="organisation", parent=network)
+    InterventionFactory(
+        hearing=hearing, session=session, order=1, organisation=organisation, on_behalf_of=[network], themes=[theme]
+    )
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_the_api_answers_every_generated_request_as_its_schema_says(case):
+    case.call_and_validate(checks=CHECKS)
