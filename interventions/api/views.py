@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view, schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
+from config.security import client_ip
 from hearings.models import Hearing, Recording, Session
 
 from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
@@ -34,6 +35,10 @@ class AnonymousThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.API_ANON_RATE
+
+    def get_ident(self, request):
+        # DRF's default trusts any X-Forwarded-For, so a client could dodge the limit by inventing one per request.
+        return client_ip(request)
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
