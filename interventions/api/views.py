@@ -16,6 +16,7 @@ from hearings.models import Hearing, Recording, Session
 from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
 from ..models import Intervention, Organisation, Theme
 from . import serializers
+from .renderers import EscapedJSONRenderer
 from .schema import ArchiveAutoSchema
 
 # The theme filter works through a method, so the schema generator cannot tell its type: slugs, as strings.
@@ -45,6 +46,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
     throttle_classes = [AnonymousThrottle]
     schema = ArchiveAutoSchema()
+    renderer_classes = [EscapedJSONRenderer]
 
     def throttled(self, request, wait):
         raise exceptions.Throttled(
