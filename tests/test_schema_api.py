@@ -3,6 +3,7 @@
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -56,3 +57,18 @@ def archive(settings):
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_the_api_answers_every_generated_request_as_its_schema_says(case):
     case.call_and_validate(checks=CHECKS)
+
+
+@pytest.mark.parametrize("address", ["hearings/1.5/", "interventions/x/y/", "nothing-here/"])
+def test_an_unknown_api_address_gets_a_json_404(client, address):
+    response = client.get(f"{reverse('api:api-root')}{address}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_the_schema_documents_the_error_answers():
+    operation = schema["/api/v1/interventions/"]["GET"].definition.raw
+    assert {"200", "400", "404", "429"} <= set(operation["responses"])
+    assert set(operation["responses"]["400"]["content"]) == {"application/json", "text/plain"}
