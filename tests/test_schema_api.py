@@ -2,7 +2,9 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -38,7 +40,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 
 
 @pytest.fixture(autouse=True)
-def archive(settings):
+def _keep_the_test_connection():
+    # Django's WSGI handler closes the database connection after each request, which would end the test's
+    # transaction on PostgreSQL; the test client does the same as this.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def archive(settings, _keep_the_test_connection):
     # The anonymous rate limit would turn the generated requests into 429s halfway through.
     settings.API_ANON_RATE = "100000/minute"
     hearing = HearingFactory(slug="hearing")
