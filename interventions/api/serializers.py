@@ -27,7 +27,8 @@ extend_schema_field(OpenApiTypes.URI)(PermalinkField)
 
 class ThemeSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
-    broader = serializers.SlugRelatedField(source="parent", slug_field="slug", read_only=True)
+    # Top-level themes have no broader theme: null, and the schema says so.
+    broader = serializers.SlugRelatedField(source="parent", slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Theme
@@ -61,7 +62,7 @@ class RecordingSerializer(serializers.ModelSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     hearing = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    part_of = serializers.PrimaryKeyRelatedField(source="parent", read_only=True)
+    part_of = serializers.PrimaryKeyRelatedField(source="parent", read_only=True, allow_null=True)
     permalink = PermalinkField()
     recordings = RecordingSerializer(many=True, read_only=True)
 
@@ -135,7 +136,8 @@ class ThemeSummarySerializer(serializers.ModelSerializer):
 class InterventionSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
     hearing = HearingSummarySerializer(read_only=True)
-    session = SessionSummarySerializer(read_only=True)
+    # An intervention may belong to the hearing as a whole.
+    session = SessionSummarySerializer(read_only=True, allow_null=True)
     organisation = OrganisationSummarySerializer(read_only=True)
     on_behalf_of = OrganisationSummarySerializer(many=True, read_only=True)
     # Never `speaker_name`: a withheld name stays in the archive only.

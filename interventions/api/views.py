@@ -6,14 +6,18 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, viewsets
+from rest_framework.decorators import api_view, schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
+from config.security import client_ip
 from hearings.models import Hearing, Recording, Session
 
 from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
 from ..models import Intervention, Organisation, Theme
 from . import serializers
+from .renderers import EscapedJSONRenderer
+from .schema import ArchiveAutoSchema
 
 # The theme filter works through a method, so the schema generator cannot tell its type: slugs, as strings.
 set_override(InterventionFilter.base_filters["theme"], "field", OpenApiTypes.STR)
@@ -33,10 +37,16 @@ class AnonymousThrottle(AnonRateThrottle):
     def get_rate(self):
         return settings.API_ANON_RATE
 
+    def get_ident(self, request):
+        # DRF's default trusts any X-Forwarded-For, so a client could dodge the limit by inventing one per request.
+        return client_ip(request)
+
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
     throttle_classes = [AnonymousThrottle]
+    schema = ArchiveAutoSchema()
+    renderer_classes = [EscapedJSONRenderer]
 
     def throttled(self, request, wait):
         raise exceptions.Throttled(
@@ -94,3 +104,10 @@ class InterventionViewSet(ReadOnlyViewSet):
         if self.action == "retrieve":
             return serializers.InterventionDetailSerializer
         return serializers.InterventionSerializer
+
+
+@api_view(["GET", "HEAD", "OPTIONS"])
+@schema(None)
+def not_found(request, path):
+    """Any other address under the API, such as `/api/v1/hearings/1.5/`: a JSON 404, not the site's HTML page."""
+    raise exceptions.NotFound()
