@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 CSV_URL = reverse("interventions:export-csv")
 JSON_URL = reverse("interventions:export-json")
+# Written out rather than imported from exports.py: the columns are a published contract, and a test that read
+# them from the code would follow any change instead of catching it.
 COLUMNS = [
     "id",
     "permalink",
