@@ -276,8 +276,8 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
                 ),
                 charts.per_year,
                 organisation=organisation.slug,
-            ),
-            speaking_share=charts.speaking_share(organisation, settings.ARCHIVE_CONTENT_LANGUAGE),
+            )
+            + [share for share in [charts.speaking_share(organisation, settings.ARCHIVE_CONTENT_LANGUAGE)] if share],
         )
         return context
 
