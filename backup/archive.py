@@ -20,10 +20,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from interventions.snapshot import bump_version
+
 FORMAT = "interventions-archive"
 VERSION = 1
 USER_APPS = {"auth"}
 HISTORY_APPS = {"admin"}
+# Counts derived from the records and recomputed on demand: a backup has nothing to keep of them.
+DERIVED_MODELS = {"interventions.archiveversion", "interventions.facetsnapshot"}
 BATCH_SIZE = 1000
 
 # UPGRADES[n] turns a version-n document into a version-(n + 1) one. When the format changes,
@@ -56,7 +60,7 @@ def archived_models(include_users: bool = False, include_history: bool = False) 
             wanted = include_users and model._meta.model_name != "permission"
         else:
             wanted = _is_project_app(app_config)
-        if wanted and not model._meta.proxy and model._meta.managed:
+        if wanted and not model._meta.proxy and model._meta.managed and label(model) not in DERIVED_MODELS:
             chosen.append(model)
     return _dependency_order(chosen)
 
@@ -219,6 +223,8 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
                 rows = document["models"][label(model)]
                 counts[label(model)] = _load(model, rows, set(chosen), progress)
             _reset_sequences(chosen)
+            # Rows were loaded without signals: counts kept from before the import must not be used.
+            bump_version()
             # Fail inside the transaction, not at commit, if a row points at one that is missing.
             connection.check_constraints(table_names=[model._meta.db_table for model in chosen])
     except ArchiveError:

@@ -197,6 +197,9 @@ ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Interventions Archive")  # transl
 # The language curators write hearing titles, theme names and descriptions in. Pages mark those
 # texts with it, so a screen reader reads them right whatever the interface language.
 ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")
+# The unfiltered list's counts are kept between changes (interventions/snapshot.py). Changes made through Django
+# are seen at once; this bounds how long one made behind its back (an SQL console) can go unseen. 0: never kept.
+ARCHIVE_FACET_SNAPSHOT_SECONDS = env_int("ARCHIVE_FACET_SNAPSHOT_SECONDS", 600)
 # English keeps day-month-year dates; French and Spanish use Django's own formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 

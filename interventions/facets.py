@@ -10,16 +10,28 @@ counted under all the current filters.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hearings.models import Hearing
+
 from .filters import InterventionFilter
-from .models import CONTENT_LANGUAGES, Intervention, Organisation, Theme
+from .models import CONTENT_LANGUAGES, FacetSnapshot, Intervention, Organisation, Theme
+from .snapshot import unfiltered_snapshot
 
 TOP_OPTIONS = 15
 MULTI_VALUED = {"organisation", "theme"}
+FACET_NAMES = ("organisation", "theme", "hearing", "type", "language")
+FACET_LABELS = {
+    "organisation": _("Organisation"),
+    "theme": _("Theme"),
+    "hearing": _("Hearing"),
+    "type": _("Type of organisation"),
+    "language": _("Language"),
+}
+CHOICE_LABELS = {"type": dict(Organisation.Type.choices), "language": dict(CONTENT_LANGUAGES)}
 CHIP_FILTERS = ["q", "organisation", "theme", "hearing", "type", "language", "date_from", "date_to"]
 CHIP_PREFIXES = {
     "q": _("Search"),
@@ -62,15 +74,6 @@ class Chip:
     lang: str = ""
 
 
-def _rows(queryset, key, selected):
-    """The selected options first, then the largest, enough to hold the top TOP_OPTIONS overall."""
-    return list(
-        queryset.annotate(
-            is_selected=Case(When(**{f"{key}__in": list(selected)}, then=Value(1)), default=Value(0))
-        ).order_by("-is_selected", "-n", key)[: TOP_OPTIONS + len(selected)]
-    )
-
-
 def _trim(options):
     """The top TOP_OPTIONS by count, plus every selected option, largest first."""
     options.sort(key=lambda option: (-option.count, str(option.label).lower()))
@@ -85,8 +88,7 @@ def _selected(cleaned, name):
         return {item.slug: str(item) for item in value}
     if name == "hearing":
         return {value.slug: value.title}
-    choices = dict(CONTENT_LANGUAGES if name == "language" else Organisation.Type.choices)
-    return {value: choices[value]}
+    return {value: CHOICE_LABELS[name][value]}
 
 
 def _with_missing_selected(options, selected):
@@ -97,38 +99,109 @@ def _with_missing_selected(options, selected):
 
 
 def _top_keys(counts, selected_keys, tie_key):
-    """The keys `_rows` would pick: selected first, then by count, ties broken by `tie_key`."""
+    """The keys to show: selected first, then by count, ties broken by `tie_key`."""
     ranked = sorted(counts, key=lambda key: (key not in selected_keys, -counts[key], tie_key(key)))
     return ranked[: TOP_OPTIONS + len(selected_keys)]
 
 
-def _organisation_counts(results):
-    """Public interventions per organisation, delivered or on behalf of: two grouped queries in one UNION ALL.
+# ---------------------------------------------------------------- counting
+#
+# The filters are applied once per distinct set of results: every facet without a selection (and themes, which
+# combine with AND) counts the fully filtered results, each other facet the results without its own filter. The
+# results become a materialised common table expression and every facet counted over it is one GROUP BY branch
+# of a single UNION ALL, so the filters, the visibility rule and any search match run once rather than once
+# per facet.
 
-    Counting in one pass over the results (rather than one correlated count per organisation) is what keeps the
-    unfiltered list fast with tens of thousands of organisations.
-    """
-    delivered = results.values(key=F("organisation")).annotate(n=Count("pk")).order_by()
-    # The delivering organisation sometimes also appears on behalf of itself: count it once.
-    co_sponsored = (
-        Intervention.on_behalf_of.through.objects.filter(intervention__in=results.values("pk"))
-        .exclude(organisation=F("intervention__organisation"))
-        .values(key=F("organisation"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {}
-    for key, n in delivered.union(co_sponsored, all=True).values_list("key", "n"):
-        counts[key] = counts.get(key, 0) + n
+# The columns of the results each facet groups by, as aliases in the common table expression.
+RESULT_COLUMNS = {
+    "pk": ("r_id", F("pk")),
+    "organisation": ("r_organisation", F("organisation_id")),
+    "hearing": ("r_hearing", F("hearing_id")),
+    "type": ("r_type", F("organisation__type")),
+    "language": ("r_language", F("language")),
+}
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _branches(name) -> list[str]:
+    """SELECT branches yielding (facet, number key, text key, count) rows for one facet, over the results `r`."""
+    if name == "total":
+        return ["SELECT 'total', CAST(NULL AS BIGINT), CAST(NULL AS TEXT), COUNT(*) FROM r"]
+    if name == "organisation":
+        co_sponsorships = _table(Intervention.on_behalf_of.through)
+        return [
+            "SELECT 'organisation', r_organisation, CAST(NULL AS TEXT), COUNT(*) FROM r GROUP BY r_organisation",
+            # The delivering organisation sometimes also appears on behalf of itself: count it once.
+            f"SELECT 'organisation', c.organisation_id, CAST(NULL AS TEXT), COUNT(*) FROM {co_sponsorships} c "
+            "JOIN r ON r.r_id = c.intervention_id WHERE c.organisation_id <> r.r_organisation "
+            "GROUP BY c.organisation_id",
+        ]
+    if name == "theme":
+        taggings, themes = _table(Intervention.themes.through), _table(Theme)
+        tagged = f"FROM {taggings} t JOIN r ON r.r_id = t.intervention_id JOIN {themes} th ON th.id = t.theme_id"
+        return [
+            # A narrower theme counts its own interventions; a broader one its own and its narrower themes', once.
+            f"SELECT 'theme', t.theme_id, CAST(NULL AS TEXT), COUNT(*) {tagged} "
+            "WHERE th.parent_id IS NOT NULL GROUP BY t.theme_id",
+            f"SELECT 'theme', COALESCE(th.parent_id, th.id), CAST(NULL AS TEXT), COUNT(DISTINCT t.intervention_id) "
+            f"{tagged} GROUP BY COALESCE(th.parent_id, th.id)",
+        ]
+    if name == "hearing":
+        return ["SELECT 'hearing', r_hearing, CAST(NULL AS TEXT), COUNT(*) FROM r GROUP BY r_hearing"]
+    column = RESULT_COLUMNS[name][0]
+    return [f"SELECT '{name}', CAST(NULL AS BIGINT), {column}, COUNT(*) FROM r GROUP BY {column}"]
+
+
+def _count_over(results, names) -> dict[str, dict]:
+    """Counts per option of each named facet (and 'total') over one set of results, in one query."""
+    columns = {"pk"} | {name for name in names if name in RESULT_COLUMNS}
+    selected = dict(RESULT_COLUMNS[column] for column in sorted(columns))
+    sql, params = results.order_by().values(**selected).query.sql_with_params()
+    branches = [branch for name in names for branch in _branches(name)]
+    counts = {name: {} for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH r AS MATERIALIZED ({sql}) " + " UNION ALL ".join(branches), params)  # noqa: S608
+        for name, number_key, text_key, n in cursor.fetchall():
+            key = number_key if text_key is None else text_key
+            counts[name][key] = counts[name].get(key, 0) + n
+    counts.get("total", {}).setdefault(None, 0)
     return counts
 
 
-def organisation_facet(filterset):
-    selected = _selected(filterset.form.cleaned_data, "organisation")
-    results = filterset.filter_queryset(filterset.queryset.all(), exclude={"organisation", "sort"}).order_by()
-    counts = _organisation_counts(results)
-    selected_pks = {organisation.pk for organisation in filterset.form.cleaned_data.get("organisation") or []}
-    # Only the options that can be shown need their names; ties at the cut are broken by slug, as before.
+def _has_value(cleaned, name) -> bool:
+    value = cleaned.get(name)
+    # An empty multiple choice is an empty queryset (bool() of `none()` asks the database nothing).
+    return value is not None and value != "" and (not hasattr(value, "__iter__") or isinstance(value, str) or bool(value))
+
+
+def count_results(filterset, names=FACET_NAMES) -> dict[str, dict]:
+    """Counts per option of the named facets, and the number of results ('total'), of a valid filterset.
+
+    Facets with a selection (but themes) are counted without their own filter, so that ticking a second
+    option shows what it would add.
+    """
+    cleaned = filterset.form.cleaned_data
+    by_exclusion = {}
+    for name in ["total", *names]:
+        own_filter = name not in {"total", "theme"} and _has_value(cleaned, name)
+        by_exclusion.setdefault(frozenset({name, "sort"} if own_filter else {"sort"}), []).append(name)
+    counts = {}
+    for exclude, group in by_exclusion.items():
+        results = filterset.filter_queryset(filterset.queryset.all(), exclude=exclude)
+        counts.update(_count_over(results, group))
+    return counts
+
+
+# ---------------------------------------------------------------- options
+
+
+def _organisation_facet(counts, cleaned):
+    selected = _selected(cleaned, "organisation")
+    selected_pks = {organisation.pk for organisation in cleaned.get("organisation") or []}
+    # Only the options that can be shown need their names; ties at the cut are broken by slug.
     threshold = sorted((n for pk, n in counts.items() if pk not in selected_pks), reverse=True)[
         TOP_OPTIONS - 1 : TOP_OPTIONS
     ]
@@ -148,26 +221,10 @@ def organisation_facet(filterset):
     return Facet("organisation", _("Organisation"), True, _with_missing_selected(options, selected))
 
 
-def _theme_counts(results):
-    """Public interventions per theme, a broader theme counting its narrower ones' too, each intervention once."""
-    taggings = Intervention.themes.through.objects.filter(intervention__in=results.values("pk"))
-    narrower = (
-        taggings.filter(theme__parent__isnull=False).values(key=F("theme")).annotate(n=Count("intervention")).order_by()
-    )
-    broader = (
-        taggings.annotate(key=Coalesce("theme__parent", "theme"))
-        .values("key")
-        .annotate(n=Count("intervention", distinct=True))
-        .order_by()
-    )
-    return dict(narrower.union(broader, all=True).values_list("key", "n"))
-
-
-def theme_facet(filterset):
-    selected = _selected(filterset.form.cleaned_data, "theme")
-    counts = _theme_counts(filterset.filter_queryset(filterset.queryset.all(), exclude={"sort"}).order_by())
+def _theme_facet(counts, cleaned):
+    selected = _selected(cleaned, "theme")
     rows = {row["pk"]: row for row in Theme.objects.filter(pk__in=list(counts)).values("pk", "slug", "name")}
-    selected_pks = {theme.pk for theme in filterset.form.cleaned_data.get("theme") or []}
+    selected_pks = {theme.pk for theme in cleaned.get("theme") or []}
     options = [
         Option(rows[pk]["slug"], rows[pk]["name"], counts[pk], pk in selected_pks)
         for pk in _top_keys({pk: counts[pk] for pk in rows}, selected_pks, lambda pk: rows[pk]["slug"])
@@ -175,32 +232,93 @@ def theme_facet(filterset):
     return Facet("theme", _("Theme"), True, _with_missing_selected(options, selected))
 
 
-def _grouped_facet(filterset, name, label, key, label_key=None, choices=None):
-    """A single-valued facet over a column of the intervention (or its delivering organisation)."""
-    selected = _selected(filterset.form.cleaned_data, name)
-    results = filterset.filter_queryset(filterset.queryset.all(), exclude={name, "sort"})
-    fields = [key, label_key] if label_key else [key]
-    queryset = results.order_by().values(*fields).annotate(n=Count("pk"))
-    options = []
-    for row in _rows(queryset, key, selected):
-        option_label = row[label_key] if label_key else choices.get(row[key], row[key])
-        options.append(Option(row[key], option_label, row["n"], row[key] in selected))
-    return Facet(name, label, False, _with_missing_selected(options, selected))
+def _hearing_facet(counts, cleaned):
+    selected = _selected(cleaned, "hearing")
+    selected_pks = {cleaned["hearing"].pk} if selected else set()
+    # Hearing slugs are unique, so ordering the candidates by count then pk before fetching their slugs is only
+    # a cut; the options themselves are ranked by slug on ties below.
+    threshold = sorted((n for pk, n in counts.items() if pk not in selected_pks), reverse=True)[
+        TOP_OPTIONS - 1 : TOP_OPTIONS
+    ]
+    candidates = [pk for pk, n in counts.items() if pk in selected_pks or not threshold or n >= threshold[0]]
+    rows = {row["pk"]: row for row in Hearing.objects.filter(pk__in=candidates).values("pk", "slug", "title")}
+    options = [
+        Option(rows[pk]["slug"], rows[pk]["title"], counts[pk], pk in selected_pks)
+        for pk in _top_keys({pk: counts[pk] for pk in rows}, selected_pks, lambda pk: rows[pk]["slug"])
+    ]
+    return Facet("hearing", _("Hearing"), False, _with_missing_selected(options, selected))
 
 
-def facets(filterset) -> list[Facet]:
-    """Every facet of a validated filterset, in the order the sidebar shows them."""
+def _choice_facet(name, counts, cleaned):
+    """Organisation type or language: a fixed list of choices, labelled in the visitor's language."""
+    selected = _selected(cleaned, name)
+    labels = CHOICE_LABELS[name]
+    options = [
+        Option(key, labels.get(key, key), counts[key], key in selected)
+        for key in _top_keys(counts, set(selected), lambda key: key)
+    ]
+    return Facet(name, FACET_LABELS[name], False, _with_missing_selected(options, selected))
+
+
+def build_facets(counts, cleaned) -> list[Facet]:
+    """The sidebar's facets, in order, from counts per option."""
+    return [
+        _organisation_facet(counts["organisation"], cleaned),
+        _theme_facet(counts["theme"], cleaned),
+        _hearing_facet(counts["hearing"], cleaned),
+        _choice_facet("type", counts["type"], cleaned),
+        _choice_facet("language", counts["language"], cleaned),
+    ]
+
+
+def is_unfiltered(filterset) -> bool:
+    """No filter and no search: the whole public archive, whatever its order."""
+    return filterset.is_valid() and not any(_has_value(filterset.form.cleaned_data, name) for name in CHIP_FILTERS)
+
+
+def facets(filterset, counts=None) -> list[Facet]:
+    """Every facet of a validated filterset, in the order the sidebar shows them, counted live."""
     if not filterset.is_valid():
         return []
+    return build_facets(counts or count_results(filterset), filterset.form.cleaned_data)
+
+
+@dataclass
+class Counted:
+    """What the list counts: its results, and its facets unless only the results are asked for."""
+
+    total: int
+    facets: list[Facet]
+    # The snapshot the counts came from, when the list is unfiltered: deep pages seek with its anchors.
+    snapshot: FacetSnapshot | None = None
+
+
+def snapshot_facets(snapshot) -> list[Facet]:
+    """The facets stored in a snapshot, with the fixed choices labelled in the visitor's language."""
     return [
-        organisation_facet(filterset),
-        theme_facet(filterset),
-        _grouped_facet(filterset, "hearing", _("Hearing"), "hearing__slug", label_key="hearing__title"),
-        _grouped_facet(
-            filterset, "type", _("Type of organisation"), "organisation__type", choices=dict(Organisation.Type.choices)
-        ),
-        _grouped_facet(filterset, "language", _("Language"), "language", choices=dict(CONTENT_LANGUAGES)),
+        Facet(
+            name,
+            FACET_LABELS[name],
+            name in MULTI_VALUED,
+            _trim(
+                [
+                    Option(value, CHOICE_LABELS[name].get(value, value) if name in CHOICE_LABELS else label, n, False)
+                    for value, label, n in snapshot.facets.get(name, [])
+                ]
+            ),
+        )
+        for name in FACET_NAMES
     ]
+
+
+def count_list(filterset, with_facets=True) -> Counted:
+    """The number of results and the facets of a valid filterset; the unfiltered list's come from its snapshot."""
+    if is_unfiltered(filterset) and settings.ARCHIVE_FACET_SNAPSHOT_SECONDS > 0:
+        snapshot = unfiltered_snapshot()
+        return Counted(snapshot.total, snapshot_facets(snapshot) if with_facets else [], snapshot)
+    counts = count_results(filterset, FACET_NAMES if with_facets else ())
+    total = counts["total"][None]
+    return Counted(total, build_facets(counts, filterset.form.cleaned_data) if with_facets else [])
 
 
 def carried_params(filterset, params) -> list[tuple[str, str]]:

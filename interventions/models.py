@@ -574,3 +574,44 @@ def format_offset(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ArchiveVersion(models.Model):
+    """One row: a counter bumped after every committed change that can alter what the public lists count.
+
+    A facet snapshot records the counter it was computed at, so a snapshot computed while a change was being
+    committed is never mistaken for a current one (interventions.snapshot explains the protocol).
+    """
+
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("archive version")
+        verbose_name_plural = _("archive versions")
+
+    def __str__(self):
+        return str(self.version)
+
+
+class FacetSnapshot(models.Model):
+    """The unfiltered intervention list's total and facet counts, computed once per archive version.
+
+    Counting a million interventions takes about a second; the busiest page of the site then reads one row.
+    """
+
+    version = models.BigIntegerField(_("archive version"), unique=True)
+    computed_at = models.DateTimeField(_("computed"))
+    # An embargo lifting changes what is public without any write, so a snapshot ends where the next one lifts.
+    valid_until = models.DateTimeField(_("valid until"))
+    total = models.PositiveIntegerField(_("public interventions"))
+    facets = models.JSONField(_("facets"), default=dict)
+    # The number of public interventions newer than each date, so a deep page of the default order seeks to
+    # its first row instead of counting past every row before it.
+    pages = models.JSONField(_("page anchors"), default=list)
+
+    class Meta:
+        verbose_name = _("facet snapshot")
+        verbose_name_plural = _("facet snapshots")
+
+    def __str__(self):
+        return f"{self.version} ({self.computed_at:%Y-%m-%d %H:%M})"

@@ -1,4 +1,4 @@
-"""Keep the search index current when an intervention, or a name it is found under, changes.
+"""Keep the search index and the unfiltered list's kept counts current when the archive changes.
 
 Each receiver only works out which interventions are affected and calls
 search.refresh_search_index(); changes made with QuerySet.update() send no signals, so code
@@ -9,8 +9,11 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from hearings.models import Hearing
+
 from .models import Intervention, Organisation, Theme
 from .search import refresh_search_index
+from .snapshot import bump_version
 
 
 @receiver(post_save, sender=Intervention, dispatch_uid="search_intervention_saved")
@@ -77,3 +80,27 @@ def name_deleting(sender, instance, **kwargs):
 @receiver(post_delete, sender=Theme, dispatch_uid="search_theme_deleted")
 def name_deleted(sender, instance, **kwargs):
     refresh_search_index(getattr(instance, "_search_affected", []))
+
+
+# ---------------------------------------------------------------- the unfiltered list's kept counts
+# Anything that can change what the public list counts, or the names it shows beside the counts, makes the
+# facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction).
+
+
+@receiver(post_save, sender=Intervention, dispatch_uid="snapshot_intervention_saved")
+@receiver(post_delete, sender=Intervention, dispatch_uid="snapshot_intervention_deleted")
+@receiver(post_save, sender=Hearing, dispatch_uid="snapshot_hearing_saved")
+@receiver(post_delete, sender=Hearing, dispatch_uid="snapshot_hearing_deleted")
+@receiver(post_save, sender=Organisation, dispatch_uid="snapshot_organisation_saved")
+@receiver(post_delete, sender=Organisation, dispatch_uid="snapshot_organisation_deleted")
+@receiver(post_save, sender=Theme, dispatch_uid="snapshot_theme_saved")
+@receiver(post_delete, sender=Theme, dispatch_uid="snapshot_theme_deleted")
+def archive_changed(sender, **kwargs):
+    bump_version()
+
+
+@receiver(m2m_changed, sender=Intervention.themes.through, dispatch_uid="snapshot_themes_changed")
+@receiver(m2m_changed, sender=Intervention.on_behalf_of.through, dispatch_uid="snapshot_on_behalf_of_changed")
+def tagging_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        bump_version()

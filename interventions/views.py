@@ -1,3 +1,4 @@
+from functools import cached_property, partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,10 +18,18 @@ from hearings.models import Hearing, Recording
 from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_notice
 
 from . import charts
-from .facets import carried_params, chips, facets
-from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, InterventionFilter, page_size_from
+from .facets import carried_params, chips, count_list
+from .filters import (
+    DEFAULT_SEARCH_SORT,
+    DEFAULT_SORT,
+    MAX_QUERY_LENGTH,
+    SORT_CHOICES,
+    InterventionFilter,
+    page_size_from,
+)
 from .models import Intervention, Organisation, Theme
 from .search import SearchQueryError, icontains_condition, parse, with_snippets
+from .snapshot import seek
 
 LATEST_HEARINGS = 5
 SEARCH_SECTION_SIZE = 5
@@ -95,6 +104,23 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
     def get_paginate_by(self, queryset):
         return page_size_from(self.request.GET)
 
+    @cached_property
+    def counted(self):
+        """The results' number and facets, counted once; None when the filters are invalid (no results)."""
+        if not self.filterset.is_valid():
+            return None
+        return count_list(self.filterset, with_facets=not self.wants_results_only())
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.counted is not None:
+            paginator.count = self.counted.total
+            cleaned = self.filterset.form.cleaned_data
+            if self.counted.snapshot and cleaned.get("sort") in ("", DEFAULT_SORT, DEFAULT_SEARCH_SORT):
+                # The unfiltered list in its default order: deep pages start from the snapshot's anchors.
+                paginator.seek = partial(seek, self.counted.snapshot)
+        return paginator
+
     def wants_results_only(self) -> bool:
         # htmx asks for the results alone as filters change; a history restore needs the whole page.
         headers = self.request.headers
@@ -118,7 +144,7 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             page.object_list = with_snippets(page.object_list, form.cleaned_data["q"])
         context.update(
             # The sidebar is not re-rendered for htmx, so its facets are not counted either.
-            facets=[] if self.wants_results_only() else facets(self.filterset),
+            facets=self.counted.facets if self.counted else [],
             carried_params=[] if form.is_valid() else carried_params(self.filterset, self.request.GET),
             chips=chips(self.filterset, self.request.GET),
             filter_errors=[

@@ -1,0 +1,126 @@
+"""The unfiltered list's counts, kept in the database between changes (a maintained facet snapshot).
+
+Counting every facet of a million public interventions takes about a second, and the unfiltered list is the
+busiest page of the site, so its total, its facet counts and its page anchors are computed once per change
+to the archive and then read as one row.
+
+The protocol keeps a snapshot from ever showing a count that includes a draft:
+- Every change that can alter a public count bumps ArchiveVersion (signals.py), after the change and in the
+  same transaction, so the new version becomes visible exactly when the change does.
+- A reader takes the current version *before* counting, and stores its snapshot under that version. A change
+  committed while it counted bumps the version, so that snapshot is never used: the next reader counts again.
+  (Bumping after commit instead would leave a moment where a reader sees the old version with the new rows,
+  and inside a test's transaction it would never happen at all.)
+- The bump locks the one ArchiveVersion row until the writer commits, so writers to the archive take turns
+  at their commit; curators' transactions are short, and bulk loads bump once at the end.
+- An embargo lifting changes what is public without any write, so a snapshot is valid only until the next
+  embargo ends; and never longer than ARCHIVE_FACET_SNAPSHOT_SECONDS, which bounds how long a change made
+  behind Django's back (an SQL console, a bulk load without signals) can go unseen.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from hearings.curation import PublicationStatus
+from hearings.models import Hearing
+
+from .filters import InterventionFilter
+from .models import ArchiveVersion, FacetSnapshot, Intervention
+
+# Anchors at least this many rows apart: a deep page then skips fewer than this many rows (plus one day's).
+ANCHOR_SPACING = 1000
+
+
+def current_version() -> int:
+    return ArchiveVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def bump_version():
+    """Invalidate every snapshot: call it after a change, in the change's transaction."""
+    if not ArchiveVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        try:
+            with transaction.atomic():
+                ArchiveVersion.objects.create(pk=1, version=1)
+        except IntegrityError:  # Created meanwhile by another process.
+            ArchiveVersion.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def _next_embargo_end(now):
+    """When the next embargoed intervention or hearing becomes public, if any is waiting."""
+    waiting = Q(status=PublicationStatus.PUBLISHED, publish_at__gt=now)
+    ends = [
+        Intervention.objects.filter(waiting).aggregate(end=Min("publish_at"))["end"],
+        Hearing.objects.filter(waiting).aggregate(end=Min("publish_at"))["end"],
+    ]
+    return min((end for end in ends if end), default=None)
+
+
+def _anchors(public) -> list[list]:
+    """[date, number of public interventions newer than that date], at least ANCHOR_SPACING rows apart."""
+    anchors, newer, last = [], 0, None
+    for day, n in public.order_by().values_list("date").annotate(n=Count("pk")).order_by("-date"):
+        if last is None or newer - last >= ANCHOR_SPACING:
+            anchors.append([day.isoformat(), newer])
+            last = newer
+        newer += n
+    return anchors
+
+
+def compute(version: int, now) -> FacetSnapshot:
+    # facets.py reads snapshots, and a snapshot is counted by the same code as any other list.
+    from .facets import FACET_NAMES, build_facets, count_results
+
+    public = Intervention.objects.published(now=now)
+    filterset = InterventionFilter(data={}, queryset=public)
+    filterset.is_valid()
+    counts = count_results(filterset, FACET_NAMES)
+    total = counts.pop("total")[None]
+    lifetime = datetime.timedelta(seconds=settings.ARCHIVE_FACET_SNAPSHOT_SECONDS)
+    next_end = _next_embargo_end(now)
+    return FacetSnapshot(
+        version=version,
+        computed_at=now,
+        valid_until=min(now + lifetime, next_end) if next_end else now + lifetime,
+        total=total,
+        # The options shown, not every organisation's count: a million interventions have 100,000 of those.
+        facets={
+            facet.name: [[option.value, str(option.label), option.count] for option in facet.options]
+            for facet in build_facets(counts, {})
+        },
+        pages=_anchors(public),
+    )
+
+
+def unfiltered_snapshot() -> FacetSnapshot:
+    """The current snapshot, counted and stored first if there is none."""
+    now = timezone.now()
+    version = Coalesce(Subquery(ArchiveVersion.objects.filter(pk=1).values("version")[:1]), 0)
+    snapshot = FacetSnapshot.objects.filter(version=version, valid_until__gt=now).first()
+    if snapshot:
+        return snapshot
+    snapshot = compute(current_version(), now)
+    FacetSnapshot.objects.filter(~Q(version=snapshot.version) | Q(valid_until__lte=now)).delete()
+    # Another process may have stored the same version meanwhile: theirs counts the same rows.
+    FacetSnapshot.objects.bulk_create([snapshot], ignore_conflicts=True)
+    return snapshot
+
+
+def seek(snapshot, offset: int):
+    """Where the default order's row number `offset` can be reached from: (rows skipped, the filter that skips them).
+
+    Only for the unfiltered list in its default order (newest first), whose rows with a date on or before an
+    anchor's date are exactly the rows after the anchor's count.
+    """
+    best = None
+    for day, newer in snapshot.pages:
+        if newer > offset:
+            break
+        best = (day, newer)
+    if best is None:
+        return 0, Q()
+    return best[1], Q(date__lte=datetime.date.fromisoformat(best[0]))
