@@ -3,7 +3,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -53,9 +53,15 @@ class OrganisationQuerySet(models.QuerySet):
         statement cannot be guessed from the organisation list.
         """
         public_interventions = Intervention.objects.published()
+        # EXISTS, not IN: looking up one organisation (a filter's slug, its page) then probes an index for it,
+        # where `pk IN (...) OR pk IN (...)` made the database list every public intervention's organisation.
         return self.filter(
-            Q(pk__in=public_interventions.values("organisation"))
-            | Q(pk__in=public_interventions.filter(on_behalf_of__isnull=False).values("on_behalf_of"))
+            Exists(public_interventions.filter(organisation=models.OuterRef("pk")))
+            | Exists(
+                Intervention.on_behalf_of.through.objects.filter(
+                    organisation=models.OuterRef("pk"), intervention__in=public_interventions
+                )
+            )
         )
 
     def with_intervention_counts(self):
@@ -259,7 +265,9 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(same).exclude(pk=exclude_pk) if exclude_pk else self.filter(same)
 
     def by_organisation(self, organisation):
-        return self.filter(Q(organisation=organisation) | Q(on_behalf_of=organisation)).distinct()
+        """Delivered by the organisation or on its behalf, each once (without a join that would need DISTINCT)."""
+        co_sponsored = Intervention.on_behalf_of.through.objects.filter(organisation=organisation)
+        return self.filter(Q(organisation=organisation) | Q(pk__in=co_sponsored.values("intervention")))
 
     def search(self, query):
         """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with `search_rank`

@@ -297,9 +297,7 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
             ],
             list_url=filtered_list_url(organisation=organisation.slug),
             charts=at_a_glance(
-                Intervention.objects.published().filter(
-                    pk__in=Intervention.objects.published().by_organisation(organisation).values("pk")
-                ),
+                Intervention.objects.published().by_organisation(organisation),
                 charts.per_year,
                 organisation=organisation.slug,
             )
