@@ -135,24 +135,31 @@ def _branches(name) -> list[str]:
         return [
             "SELECT 'organisation', r_organisation, CAST(NULL AS TEXT), COUNT(*) FROM r GROUP BY r_organisation",
             # The delivering organisation sometimes also appears on behalf of itself: count it once.
-            f"SELECT 'organisation', c.organisation_id, CAST(NULL AS TEXT), COUNT(*) FROM {co_sponsorships} c "
+            f"SELECT 'organisation', c.organisation_id, CAST(NULL AS TEXT), COUNT(*) FROM {co_sponsorships} c "  # noqa: S608 - table names only
             "JOIN r ON r.r_id = c.intervention_id WHERE c.organisation_id <> r.r_organisation "
             "GROUP BY c.organisation_id",
         ]
     if name == "theme":
-        taggings, themes = _table(Intervention.themes.through), _table(Theme)
-        tagged = f"FROM {taggings} t JOIN r ON r.r_id = t.intervention_id JOIN {themes} th ON th.id = t.theme_id"
+        # Over `tagged` (_tagged_results): a narrower theme counts its own interventions; a broader one its own
+        # and its narrower themes', each intervention once.
         return [
-            # A narrower theme counts its own interventions; a broader one its own and its narrower themes', once.
-            f"SELECT 'theme', t.theme_id, CAST(NULL AS TEXT), COUNT(*) {tagged} "
-            "WHERE th.parent_id IS NOT NULL GROUP BY t.theme_id",
-            f"SELECT 'theme', COALESCE(th.parent_id, th.id), CAST(NULL AS TEXT), COUNT(DISTINCT t.intervention_id) "
-            f"{tagged} GROUP BY COALESCE(th.parent_id, th.id)",
+            "SELECT 'theme', theme, CAST(NULL AS TEXT), COUNT(*) FROM tagged WHERE parent IS NOT NULL GROUP BY theme",
+            "SELECT 'theme', root, CAST(NULL AS TEXT), COUNT(*) "
+            "FROM (SELECT DISTINCT intervention, COALESCE(parent, theme) AS root FROM tagged) AS roots GROUP BY root",
         ]
     if name == "hearing":
         return ["SELECT 'hearing', r_hearing, CAST(NULL AS TEXT), COUNT(*) FROM r GROUP BY r_hearing"]
     column = RESULT_COLUMNS[name][0]
-    return [f"SELECT '{name}', CAST(NULL AS BIGINT), {column}, COUNT(*) FROM r GROUP BY {column}"]
+    return [f"SELECT '{name}', CAST(NULL AS BIGINT), {column}, COUNT(*) FROM r GROUP BY {column}"]  # noqa: S608
+
+
+def _tagged_results() -> str:
+    """The results' theme tags with each theme's broader theme, joined once for both theme branches."""
+    taggings, themes = _table(Intervention.themes.through), _table(Theme)
+    return (
+        "tagged AS MATERIALIZED (SELECT t.intervention_id AS intervention, t.theme_id AS theme, th.parent_id AS parent "  # noqa: S608
+        f"FROM {taggings} t JOIN r ON r.r_id = t.intervention_id JOIN {themes} th ON th.id = t.theme_id)"
+    )
 
 
 def _count_over(results, names) -> dict[str, dict]:
@@ -160,10 +167,11 @@ def _count_over(results, names) -> dict[str, dict]:
     columns = {"pk"} | {name for name in names if name in RESULT_COLUMNS}
     selected = dict(RESULT_COLUMNS[column] for column in sorted(columns))
     sql, params = results.order_by().values(**selected).query.sql_with_params()
+    tables = [f"r AS MATERIALIZED ({sql})", *([_tagged_results()] if "theme" in names else [])]
     branches = [branch for name in names for branch in _branches(name)]
     counts = {name: {} for name in names}
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH r AS MATERIALIZED ({sql}) " + " UNION ALL ".join(branches), params)  # noqa: S608
+        cursor.execute(f"WITH {', '.join(tables)} " + " UNION ALL ".join(branches), params)  # noqa: S608
         for name, number_key, text_key, n in cursor.fetchall():
             key = number_key if text_key is None else text_key
             counts[name][key] = counts[name].get(key, 0) + n
@@ -173,8 +181,10 @@ def _count_over(results, names) -> dict[str, dict]:
 
 def _has_value(cleaned, name) -> bool:
     value = cleaned.get(name)
-    # An empty multiple choice is an empty queryset (bool() of `none()` asks the database nothing).
-    return value is not None and value != "" and (not hasattr(value, "__iter__") or isinstance(value, str) or bool(value))
+    if value is None or isinstance(value, str):
+        return bool(value)
+    # An empty multiple choice is an empty queryset: bool() of `none()` asks the database nothing.
+    return bool(value) if hasattr(value, "__iter__") else True
 
 
 def count_results(filterset, names=FACET_NAMES) -> dict[str, dict]:

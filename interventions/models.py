@@ -430,7 +430,20 @@ class Intervention(Publishable, Versioned):
             models.Index(fields=["status", "language"], name="intervention_status_lang_idx"),
             models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
-            search.SearchVectorIndex(fields=["search_vector"], name="intervention_search_idx"),
+            # One search index per text search configuration: a search matches each language's rows with its own
+            # parsed query, and an index whose condition is that language answers the branch alone, where one index
+            # over every row left each match to be re-checked against the row's (out-of-line) search vector.
+            *[
+                search.SearchVectorIndex(
+                    fields=["search_vector"], condition=Q(language=code), name=f"intervention_search_{code}_idx"
+                )
+                for code in search.PG_CONFIGS
+            ],
+            search.SearchVectorIndex(
+                fields=["search_vector"],
+                condition=~Q(language__in=list(search.PG_CONFIGS)),
+                name="intervention_search_other_idx",
+            ),
             # Every column the list's count, facets and page ids read, so they scan this narrow index instead of
             # rows that carry kilobytes of text (SQLite keys its indexes by rowid; PostgreSQL needs `id` here).
             models.Index(
