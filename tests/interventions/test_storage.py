@@ -47,3 +47,15 @@ def test_each_search_configuration_has_a_search_index_of_its_own(index, conditio
         (definition,) = cursor.fetchone()
     assert "USING gin (search_vector)" in definition
     assert f"WHERE {condition}" in definition
+
+
+def test_the_columns_lists_and_exports_show_stay_in_the_row():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute "
+            "WHERE attrelid = 'interventions_intervention'::regclass AND attname = ANY(%s)",
+            [["title", "summary", "text_delivered", "text_submitted"]],
+        )
+        storage = dict(cursor.fetchall())
+    # MAIN: compressed in the row when need be, never moved out of it; EXTENDED: moved out when the row is long.
+    assert storage == {"title": "m", "summary": "m", "text_delivered": "x", "text_submitted": "x"}
