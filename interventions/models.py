@@ -1,5 +1,7 @@
 """Organisations, themes and the interventions they deliver at hearings."""
 
+import uuid
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -621,6 +623,8 @@ class FacetSnapshot(models.Model):
     """
 
     version = models.BigIntegerField(_("archive version"), unique=True)
+    # Names this snapshot's generation in the cache of other whole-archive values (snapshot.kept()).
+    token = models.UUIDField(_("token"), default=uuid.uuid4, editable=False)
     computed_at = models.DateTimeField(_("computed"))
     # An embargo lifting changes what is public without any write, so a snapshot ends where the next one lifts.
     valid_until = models.DateTimeField(_("valid until"))

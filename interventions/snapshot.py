@@ -19,12 +19,15 @@ The protocol keeps a snapshot from ever showing a count that includes a draft:
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from hearings.curation import PublicationStatus
 from hearings.models import Hearing
@@ -32,6 +35,7 @@ from hearings.models import Hearing
 from .filters import InterventionFilter
 from .models import ArchiveVersion, FacetSnapshot, Intervention
 
+MISSING = object()
 # Anchors at least this many rows apart: a deep page then skips fewer than this many rows (plus one day's).
 ANCHOR_SPACING = 1000
 
@@ -108,6 +112,24 @@ def unfiltered_snapshot() -> FacetSnapshot:
     # Another process may have stored the same version meanwhile: theirs counts the same rows.
     FacetSnapshot.objects.bulk_create([snapshot], ignore_conflicts=True)
     return snapshot
+
+
+def kept(name: str, compute: Callable[[], object]):
+    """A value derived from the whole public archive (the home page's counts and charts, the theme tree), computed
+    once per snapshot and language and then served from the cache: per process by default, shared by every
+    server with CACHE_URL. A new snapshot (a change, an embargo lifting) starts new keys, so no stale value is
+    ever read back; old ones simply expire.
+    """
+    if settings.ARCHIVE_FACET_SNAPSHOT_SECONDS <= 0:
+        return compute()
+    snapshot = unfiltered_snapshot()
+    key = f"archive-kept:{snapshot.token}:{get_language()}:{name}"
+    value = cache.get(key, MISSING)
+    if value is MISSING:
+        value = compute()
+        lifetime = (snapshot.valid_until - timezone.now()).total_seconds()
+        cache.set(key, value, timeout=max(1, int(lifetime)))
+    return value
 
 
 def seek(snapshot, offset: int):

@@ -29,7 +29,7 @@ from .filters import (
 )
 from .models import Intervention, Organisation, Theme
 from .search import SearchQueryError, icontains_condition, parse, with_snippets
-from .snapshot import seek
+from .snapshot import kept, seek
 
 LATEST_HEARINGS = 5
 SEARCH_SECTION_SIZE = 5
@@ -69,21 +69,26 @@ def at_a_glance(interventions, *chart_functions, **url_params):
     return [chart for chart in drawn if chart]
 
 
+def whole_archive_summary() -> dict:
+    """What the home page says of the whole public archive."""
+    public = Intervention.objects.published()
+    return {
+        "intervention_count": public.count(),
+        "hearing_count": Hearing.objects.published().count(),
+        "organisation_count": Organisation.objects.public().count(),
+        "themes": theme_tree(),
+        "charts": at_a_glance(public, charts.per_year, charts.by_theme, charts.by_organisation_type),
+    }
+
+
 class HomeView(TemplateView):
     template_name = "interventions/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            intervention_count=Intervention.objects.published().count(),
-            hearing_count=Hearing.objects.published().count(),
-            organisation_count=Organisation.objects.public().count(),
-            latest_hearings=with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS],
-            themes=theme_tree(),
-            charts=at_a_glance(
-                Intervention.objects.published(), charts.per_year, charts.by_theme, charts.by_organisation_type
-            ),
-        )
+        # Whole-archive counts and charts: computed once per change to the archive (snapshot.kept).
+        context.update(kept("home", whole_archive_summary))
+        context["latest_hearings"] = with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS]
         return context
 
 
@@ -311,7 +316,7 @@ class ThemeListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["themes"] = theme_tree()
+        context["themes"] = kept("theme-tree", theme_tree)
         return context
 
 

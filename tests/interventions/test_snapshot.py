@@ -360,3 +360,48 @@ def test_backups_leave_out_the_kept_counts():
     assert "interventions.archiveversion" not in labels
     assert "interventions.facetsnapshot" not in labels
     assert "interventions.intervention" in labels
+
+
+# ---------------------------------------------------------------- whole-archive values kept beside the snapshot
+
+
+def home_page(client):
+    response = client.get(reverse("interventions:home"))
+    assert response.status_code == 200
+    return response.context
+
+
+def test_the_home_pages_counts_follow_a_publication(client):
+    draft = InterventionFactory(status=PublicationStatus.DRAFT)
+    InterventionFactory()
+    assert home_page(client)["intervention_count"] == 1
+    draft.status = PublicationStatus.PUBLISHED
+    draft.save()
+    assert home_page(client)["intervention_count"] == 2
+
+
+def test_a_second_home_page_view_counts_nothing_again(client):
+    InterventionFactory(themes=[ThemeFactory()])
+    home_page(client)
+    with CaptureQueriesContext(connection) as queries:
+        context = home_page(client)
+    assert context["intervention_count"] == 1
+    # The snapshot's row and the latest hearings; the counts, theme tree and charts come from the cache.
+    assert len(queries) == 2
+    assert "interventions_facetsnapshot" in queries.captured_queries[0]["sql"]
+
+
+def test_the_home_pages_charts_are_kept_per_language(client):
+    InterventionFactory(themes=[ThemeFactory()])
+    english = home_page(client)["charts"][0].title
+    client.cookies["django_language"] = "fr"
+    french = home_page(client)["charts"][0].title
+    assert english != french
+
+
+def test_the_theme_list_follows_a_new_tag(client):
+    theme = ThemeFactory(name="Forced labour")
+    intervention = InterventionFactory()
+    assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 0
+    intervention.themes.add(theme)
+    assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 1
