@@ -509,6 +509,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--budget", type=float, default=20.0, help="Seconds at most per measurement (min 3 runs).")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--section", default="pages", help="The section of RESULTS.md this run replaces.")
     parser.add_argument("--no-exports", action="store_true", help="Skip the whole-archive CSV and JSON exports.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -563,7 +564,7 @@ def main():
     text = report(runs, machine(), seeding)
     print(text)
     # Only this script's section: the export and load benchmarks keep theirs.
-    write_section("pages", text, args.output)
+    write_section(args.section, text, args.output)
 
 
 if __name__ == "__main__":

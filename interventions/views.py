@@ -239,14 +239,27 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
         organisations = Organisation.objects.public()
         if self.organisation_type:
             organisations = organisations.filter(type=self.organisation_type)
-        self.letters = sorted(
-            set(
-                organisations.order_by().annotate(initial=Upper(Substr("name", 1, 1))).values_list("initial", flat=True)
-            )
+        # Which organisations are public depends on every public intervention: kept per change to the archive.
+        self.letters = kept(
+            f"organisation-initials:{self.organisation_type}",
+            lambda: sorted(
+                set(
+                    organisations.order_by()
+                    .annotate(initial=Upper(Substr("name", 1, 1)))
+                    .values_list("initial", flat=True)
+                )
+            ),
         )
         if self.letter:
             organisations = organisations.filter(name__istartswith=self.letter)
         return organisations.with_intervention_counts().order_by("name")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # The letter is any one character a visitor typed: its code point keeps the cache key plain.
+        letter = ord(self.letter) if self.letter else ""
+        paginator.count = kept(f"organisation-count:{self.organisation_type}:{letter}", queryset.count)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

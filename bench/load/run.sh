@@ -62,7 +62,7 @@ export SECRET_KEY=${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(sec
 HAVE=$(.venv/bin/python manage.py shell -c "from interventions.models import Intervention; print(Intervention.objects.count())" 2>/dev/null | tail -1)
 if [ "$HAVE" = 0 ]; then
   echo "== seeding $INTERVENTIONS interventions"
-  .venv/bin/python bench/seed.py --interventions "$INTERVENTIONS"
+  .venv/bin/python manage.py seed_synthetic --interventions "$INTERVENTIONS" --no-progress
 elif [ "$HAVE" != "$INTERVENTIONS" ]; then
   echo "The bench database holds $HAVE interventions, not $INTERVENTIONS: drop it, or use another DATABASE_URL." >&2
   exit 1

@@ -1,9 +1,11 @@
 """The unfiltered list's kept counts (interventions.snapshot): always what a live count would show."""
 
 import datetime
+import io
 import itertools
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -405,3 +407,23 @@ def test_the_theme_list_follows_a_new_tag(client):
     assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 0
     intervention.themes.add(theme)
     assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 1
+
+
+def test_recount_shows_a_change_made_without_signals(client):
+    intervention = InterventionFactory()
+    assert total(client) == 1
+    Intervention.objects.filter(pk=intervention.pk).update(status=PublicationStatus.DRAFT)
+    out = io.StringIO()
+    call_command("recount", stdout=out)
+    assert "Counted 0 public interventions" in out.getvalue()
+    assert total(client) == 0
+
+
+def test_the_organisation_list_follows_a_new_organisation(client):
+    InterventionFactory(organisation=OrganisationFactory(name="Anti-Slavery International"))
+    url = reverse("interventions:organisation-list")
+    assert client.get(url).context["paginator"].count == 1
+    InterventionFactory(organisation=OrganisationFactory(name="GAATW"))
+    response = client.get(url)
+    assert response.context["paginator"].count == 2
+    assert response.context["letters"] == ["A", "G"]
