@@ -288,40 +288,53 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         return Intervention.objects.published().by_organisation(self.organisation).for_list()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = kept(f"organisation-interventions:{self.organisation.pk}", queryset.count)
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation = self.organisation
-        spoken_on = (
-            _taggings()
-            .filter(intervention__in=Intervention.objects.published().by_organisation(organisation).values("pk"))
-            .order_by()
-            .values("theme__slug", "theme__name")
-            .annotate(n=Count("intervention", distinct=True))
-            .order_by("-n", "theme__name")
-        )
         public = Organisation.objects.public()
         context.update(
             organisation=organisation,
             # A network or member known only from drafts stays hidden, as on the organisation list.
             network=public.filter(pk=organisation.parent_id).first() if organisation.parent_id else None,
             members=list(public.filter(parent=organisation).order_by("name")),
-            themes=[
-                {
-                    "name": row["theme__name"],
-                    "count": row["n"],
-                    "url": filtered_list_url(organisation=organisation.slug, theme=row["theme__slug"]),
-                }
-                for row in spoken_on
-            ],
             list_url=filtered_list_url(organisation=organisation.slug),
-            charts=at_a_glance(
-                Intervention.objects.published().by_organisation(organisation),
-                charts.per_year,
-                organisation=organisation.slug,
-            )
-            + [share for share in [charts.speaking_share(organisation, settings.ARCHIVE_CONTENT_LANGUAGE)] if share],
+            # Counted over everything the organisation said: kept per change to the archive.
+            **kept(f"organisation-summary:{organisation.pk}", lambda: organisation_summary(organisation)),
         )
         return context
+
+
+def organisation_summary(organisation) -> dict:
+    """The themes an organisation spoke on and its charts, over every public intervention it delivered or backed."""
+    spoken_on = (
+        _taggings()
+        .filter(intervention__in=Intervention.objects.published().by_organisation(organisation).values("pk"))
+        .order_by()
+        .values("theme__slug", "theme__name")
+        .annotate(n=Count("intervention", distinct=True))
+        .order_by("-n", "theme__name")
+    )
+    return {
+        "themes": [
+            {
+                "name": row["theme__name"],
+                "count": row["n"],
+                "url": filtered_list_url(organisation=organisation.slug, theme=row["theme__slug"]),
+            }
+            for row in spoken_on
+        ],
+        "charts": at_a_glance(
+            Intervention.objects.published().by_organisation(organisation),
+            charts.per_year,
+            organisation=organisation.slug,
+        )
+        + [share for share in [charts.speaking_share(organisation, settings.ARCHIVE_CONTENT_LANGUAGE)] if share],
+    }
 
 
 class ThemeListView(TemplateView):

@@ -427,3 +427,15 @@ def test_the_organisation_list_follows_a_new_organisation(client):
     response = client.get(url)
     assert response.context["paginator"].count == 2
     assert response.context["letters"] == ["A", "G"]
+
+
+def test_an_organisations_page_follows_its_new_intervention(client):
+    organisation = OrganisationFactory()
+    theme = ThemeFactory(name="Forced labour")
+    InterventionFactory(organisation=organisation, themes=[theme])
+    url = organisation.get_absolute_url()
+    assert client.get(url).context["themes"][0]["count"] == 1
+    InterventionFactory(on_behalf_of=[organisation], themes=[theme])
+    response = client.get(url)
+    assert response.context["themes"][0]["count"] == 2
+    assert response.context["paginator"].count == 2
