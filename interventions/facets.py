@@ -7,6 +7,8 @@ second option shows what it would add; themes combine with AND, so they are
 counted under all the current filters.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +21,7 @@ from hearings.models import Hearing
 
 from .filters import InterventionFilter
 from .models import CONTENT_LANGUAGES, FacetSnapshot, Intervention, Organisation, Theme
-from .snapshot import unfiltered_snapshot
+from .snapshot import kept, unfiltered_snapshot
 
 TOP_OPTIONS = 15
 MULTI_VALUED = {"organisation", "theme"}
@@ -326,9 +328,25 @@ def count_list(filterset, with_facets=True) -> Counted:
     if is_unfiltered(filterset) and settings.ARCHIVE_FACET_SNAPSHOT_SECONDS > 0:
         snapshot = unfiltered_snapshot()
         return Counted(snapshot.total, snapshot_facets(snapshot) if with_facets else [], snapshot)
-    counts = count_results(filterset, FACET_NAMES if with_facets else ())
+    names = FACET_NAMES if with_facets else ()
+    # The same filters give the same counts until the archive changes: kept, so a popular filter (an
+    # organisation's or a theme's list, linked from its page) is counted once per change.
+    counts = kept(f"counts:{filter_key(filterset, names)}", lambda: count_results(filterset, names))
     total = counts["total"][None]
     return Counted(total, build_facets(counts, filterset.form.cleaned_data) if with_facets else [])
+
+
+def filter_key(filterset, names) -> str:
+    """The filters' values, in a canonical order, as a short digest: equal for equal results."""
+    cleaned = filterset.form.cleaned_data
+    state = {name: sorted(_selected(cleaned, name)) for name in FACET_NAMES}
+    state.update(
+        q=cleaned.get("q") or "",
+        date_from=str(cleaned.get("date_from") or ""),
+        date_to=str(cleaned.get("date_to") or ""),
+        names=list(names),
+    )
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
 def carried_params(filterset, params) -> list[tuple[str, str]]:

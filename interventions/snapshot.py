@@ -103,8 +103,7 @@ def compute(version: int, now) -> FacetSnapshot:
 def unfiltered_snapshot() -> FacetSnapshot:
     """The current snapshot, counted and stored first if there is none."""
     now = timezone.now()
-    version = Coalesce(Subquery(ArchiveVersion.objects.filter(pk=1).values("version")[:1]), 0)
-    snapshot = FacetSnapshot.objects.filter(version=version, valid_until__gt=now).first()
+    snapshot = current_snapshot(now)
     if snapshot:
         return snapshot
     snapshot = compute(current_version(), now)
@@ -114,15 +113,27 @@ def unfiltered_snapshot() -> FacetSnapshot:
     return snapshot
 
 
-def kept(name: str, compute: Callable[[], object]):
-    """A value derived from the whole public archive (the home page's counts and charts, the theme tree), computed
-    once per snapshot and language and then served from the cache: per process by default, shared by every
-    server with CACHE_URL. A new snapshot (a change, an embargo lifting) starts new keys, so no stale value is
-    ever read back; old ones simply expire.
+def current_snapshot(now=None) -> FacetSnapshot | None:
+    """The snapshot of the archive as it is now, if one has been counted."""
+    now = now or timezone.now()
+    version = Coalesce(Subquery(ArchiveVersion.objects.filter(pk=1).values("version")[:1]), 0)
+    return FacetSnapshot.objects.filter(version=version, valid_until__gt=now).first()
+
+
+def kept(name: str, compute: Callable[[], object], *, renew: bool = False):
+    """A value derived from the public archive (the home page's counts and charts, a filter's facet counts),
+    computed once per snapshot and language and then served from the cache: per process by default, shared by
+    every server with CACHE_URL. A new snapshot (a change, an embargo lifting) starts new keys, so no stale value
+    is ever read back; old ones simply expire.
+
+    Without a current snapshot the value is computed and not kept, unless `renew` asks to count the snapshot
+    first (worth it for whole-archive pages, which cost as much as the snapshot itself).
     """
     if settings.ARCHIVE_FACET_SNAPSHOT_SECONDS <= 0:
         return compute()
-    snapshot = unfiltered_snapshot()
+    snapshot = unfiltered_snapshot() if renew else current_snapshot()
+    if snapshot is None:
+        return compute()
     key = f"archive-kept:{snapshot.token}:{get_language()}:{name}"
     value = cache.get(key, MISSING)
     if value is MISSING:

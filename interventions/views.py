@@ -87,7 +87,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Whole-archive counts and charts: computed once per change to the archive (snapshot.kept).
-        context.update(kept("home", whole_archive_summary))
+        context.update(kept("home", whole_archive_summary, renew=True))
         context["latest_hearings"] = with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS]
         return context
 
@@ -249,6 +249,7 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
                     .values_list("initial", flat=True)
                 )
             ),
+            renew=True,
         )
         if self.letter:
             organisations = organisations.filter(name__istartswith=self.letter)
@@ -258,7 +259,7 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         # The letter is any one character a visitor typed: its code point keeps the cache key plain.
         letter = ord(self.letter) if self.letter else ""
-        paginator.count = kept(f"organisation-count:{self.organisation_type}:{letter}", queryset.count)
+        paginator.count = kept(f"organisation-count:{self.organisation_type}:{letter}", queryset.count, renew=True)
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -342,7 +343,7 @@ class ThemeListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["themes"] = kept("theme-tree", theme_tree)
+        context["themes"] = kept("theme-tree", theme_tree, renew=True)
         return context
 
 

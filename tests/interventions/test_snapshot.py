@@ -439,3 +439,24 @@ def test_an_organisations_page_follows_its_new_intervention(client):
     response = client.get(url)
     assert response.context["themes"][0]["count"] == 2
     assert response.context["paginator"].count == 2
+
+
+def test_a_filtered_lists_counts_are_kept_until_the_archive_changes(client):
+    InterventionFactory(language="fr")
+    total(client)  # the unfiltered list counts the snapshot that filtered counts are kept under
+    assert list_page(client, "language=fr")["page_obj"].paginator.count == 1
+    with CaptureQueriesContext(connection) as queries:
+        list_page(client, "language=fr")
+    assert not [query for query in queries.captured_queries if query["sql"].startswith(COUNTING)]
+    InterventionFactory(language="fr")
+    total(client)
+    assert list_page(client, "language=fr")["page_obj"].paginator.count == 2
+
+
+def test_without_a_current_snapshot_a_filtered_list_is_counted_live(client):
+    InterventionFactory(language="fr")
+    list_page(client, "language=fr")
+    InterventionFactory(language="fr")
+    # No unfiltered view has counted the archive since the change: nothing kept is used.
+    assert list_page(client, "language=fr")["page_obj"].paginator.count == 2
+    assert not FacetSnapshot.objects.exists()
