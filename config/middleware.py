@@ -4,13 +4,14 @@ import logging
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from config.errors import DATABASE_DOWN_ERRORS, database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
 NUL_MESSAGE = "Request parameters may not contain NUL characters."
+API_PREFIX = "/api/"
 
 
 class RejectNulCharactersMiddleware:
@@ -26,6 +27,9 @@ class RejectNulCharactersMiddleware:
     def __call__(self, request):
         query_string = request.META.get("QUERY_STRING", "")
         if "\x00" in unquote_plus(query_string, errors="replace"):
+            if request.path.startswith(API_PREFIX):
+                # Shaped as the API's other refused parameters are: {"name": ["message"]}.
+                return JsonResponse({"query_string": [NUL_MESSAGE]}, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

@@ -132,3 +132,9 @@ def test_odd_parameters_never_fail(client, url):
 )
 def test_unknown_objects_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_api_refuses_nul_characters_in_json(client):
+    response = client.get("/api/v1/interventions/?q=a%00b")
+    assert response.status_code == 400
+    assert response.json() == {"query_string": ["Request parameters may not contain NUL characters."]}
