@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: our Content Security Policy forbids inline scripts.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="interventions/api_docs.html"),
+        name="docs",
+    ),
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]
