@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from hearings.models import Recording, Session
 
 from .filters import InterventionFilter
-from .models import Intervention
+from .models import Intervention, Theme
 
 CHUNK_SIZE = 2000
 
@@ -283,9 +283,12 @@ _COPY_CELLS = {
     "title": "r.x_title",
     "summary": "r.x_summary",
     "language": "r.x_language",
+    # Theme names from a constant map (themes are a short vocabulary): joining the theme table for every row
+    # made the planner hash it once per row, two thirds of the whole export's time.
     "themes": (
-        "(SELECT string_agg(th.name, '; ' ORDER BY th.name) FROM interventions_intervention_themes t "
-        "JOIN interventions_theme th ON th.id = t.theme_id WHERE t.intervention_id = r.x_id)"
+        "(SELECT string_agg(n.name, '; ' ORDER BY n.name) FROM interventions_intervention_themes t "
+        "CROSS JOIN LATERAL (SELECT {theme_names}::jsonb ->> t.theme_id::text AS name) n "
+        "WHERE t.intervention_id = r.x_id)"
     ),
     # The session's first recording, else its parent session's; without a session, every recording
     # of the hearing once, in session and recording order (as recording_urls()).
@@ -345,7 +348,12 @@ def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list
     readers take both.
     """
     before, after = _permalinks(absolute)(0).rsplit("0", 1)
-    literals = {"permalink_before": _sql_literal(before), "permalink_after": _sql_literal(after)}
+    theme_names = json.dumps({str(pk): name for pk, name in Theme.objects.values_list("pk", "name")})
+    literals = {
+        "permalink_before": _sql_literal(before),
+        "permalink_after": _sql_literal(after),
+        "theme_names": _sql_literal(theme_names),
+    }
     inner, params = interventions.prefetch_related(None).values(**_COPY_INNER).query.sql_with_params()
     values = ", ".join(
         f"({_COPY_CELLS[column].format(**literals)}){'' if column in _NOT_TEXT else '::text'} "
