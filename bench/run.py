@@ -78,8 +78,10 @@ def timed(function, repeat, warmup, budget):
 
 def pick_subjects():
     """The organisations, themes and records each page is measured on, chosen from the data itself."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
+    from interventions.facets import count_results
+    from interventions.filters import InterventionFilter
     from interventions.models import Intervention, Organisation, Theme
 
     published = Intervention.objects.published()
@@ -96,10 +98,10 @@ def pick_subjects():
     target = max(1, total // 200)
     mid_pk = min(by_organisation, key=lambda row: abs(row[1] - target))[0]
     mid_org = Organisation.objects.get(pk=mid_pk)
-    taggings = Intervention.themes.through.objects.filter(intervention__in=published.values("pk"))
-    counts = {}
-    for pk in Theme.objects.values_list("pk", flat=True):
-        counts[pk] = taggings.filter(Q(theme=pk) | Q(theme__parent=pk)).values("intervention").distinct().count()
+    # Interventions per theme, a broader theme counting its narrower ones', as the list's theme facet counts them.
+    filterset = InterventionFilter(data={}, queryset=published)
+    filterset.is_valid()
+    counts = count_results(filterset, ["theme"])["theme"]
     commonest = Theme.objects.get(pk=max(counts, key=counts.get))
     narrower = {pk: n for pk, n in counts.items() if Theme.objects.filter(pk=pk, parent__isnull=False).exists()}
     median_count = statistics.median(narrower.values())

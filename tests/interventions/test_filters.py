@@ -37,6 +37,17 @@ def test_organisation_matches_interventions_it_co_sponsored():
     assert titles("organisation=gaatw") == ["Co-sponsored"]
 
 
+def test_an_organisation_that_co_sponsored_a_great_many_still_matches_them_all(monkeypatch):
+    # Past this many co-sponsored interventions the filter asks the database instead of listing their ids.
+    monkeypatch.setattr("interventions.filters.CO_SPONSORED_AS_IDS", 2)
+    org = OrganisationFactory(slug="gaatw")
+    for number in range(3):
+        InterventionFactory(title=f"Co-sponsored {number}", on_behalf_of=[org])
+    InterventionFactory(title="Delivered", organisation=org)
+    InterventionFactory(title="Someone else")
+    assert sorted(titles("organisation=gaatw")) == ["Co-sponsored 0", "Co-sponsored 1", "Co-sponsored 2", "Delivered"]
+
+
 def test_several_organisations_match_any_of_them():
     InterventionFactory(title="By A", organisation=OrganisationFactory(slug="a"))
     InterventionFactory(title="For B", on_behalf_of=[OrganisationFactory(slug="b")])
