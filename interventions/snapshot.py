@@ -20,10 +20,11 @@ The protocol keeps a snapshot from ever showing a count that includes a draft:
 
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -36,6 +37,8 @@ from .filters import InterventionFilter
 from .models import ArchiveVersion, FacetSnapshot, Intervention
 
 MISSING = object()
+# The advisory lock taken while counting a snapshot: any number the project does not use for another lock.
+COUNTING_LOCK = 720_465_001
 # Anchors at least this many rows apart: a deep page then skips fewer than this many rows (plus one day's).
 ANCHOR_SPACING = 1000
 
@@ -106,11 +109,35 @@ def unfiltered_snapshot() -> FacetSnapshot:
     snapshot = current_snapshot(now)
     if snapshot:
         return snapshot
-    snapshot = compute(current_version(), now)
-    FacetSnapshot.objects.filter(~Q(version=snapshot.version) | Q(valid_until__lte=now)).delete()
-    # Another process may have stored the same version meanwhile: theirs counts the same rows.
-    FacetSnapshot.objects.bulk_create([snapshot], ignore_conflicts=True)
+    with counting_alone():
+        # Visitors who arrived while another process counted find its snapshot now.
+        snapshot = current_snapshot(now)
+        if snapshot:
+            return snapshot
+        snapshot = compute(current_version(), now)
+        FacetSnapshot.objects.filter(~Q(version=snapshot.version) | Q(valid_until__lte=now)).delete()
+        # A process counting without the lock (SQLite) may have stored the same version: it counted the same rows.
+        FacetSnapshot.objects.bulk_create([snapshot], ignore_conflicts=True)
     return snapshot
+
+
+@contextmanager
+def counting_alone():
+    """One process counts the archive at a time (PostgreSQL); the others wait for its snapshot.
+
+    After a change, every visitor of the busiest pages needs the new counts at once: without this each of them
+    would count the whole archive (seconds at a million interventions) in parallel.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [COUNTING_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [COUNTING_LOCK])
 
 
 def current_snapshot(now=None) -> FacetSnapshot | None:

@@ -1,5 +1,6 @@
 """The unfiltered list's kept counts (interventions.snapshot): always what a live count would show."""
 
+import contextlib
 import datetime
 import io
 import itertools
@@ -460,3 +461,33 @@ def test_without_a_current_snapshot_a_filtered_list_is_counted_live(client):
     # No unfiltered view has counted the archive since the change: nothing kept is used.
     assert list_page(client, "language=fr")["page_obj"].paginator.count == 2
     assert not FacetSnapshot.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: advisory locks")
+def test_counting_the_archive_releases_its_lock(client):
+    InterventionFactory()
+    total(client)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [snapshot.COUNTING_LOCK]
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_visitor_who_waited_for_the_count_uses_the_snapshot_stored_meanwhile(monkeypatch):
+    InterventionFactory()
+    stored = snapshot.unfiltered_snapshot()
+    FacetSnapshot.objects.all().delete()
+    calls = []
+
+    @contextlib.contextmanager
+    def another_process_counts_meanwhile():
+        # While this visitor waited for the lock, another process stored its snapshot.
+        FacetSnapshot.objects.bulk_create([stored])
+        calls.append("waited")
+        yield
+
+    monkeypatch.setattr(snapshot, "counting_alone", another_process_counts_meanwhile)
+    monkeypatch.setattr(snapshot, "compute", lambda *args: pytest.fail("counted again"))
+    assert snapshot.unfiltered_snapshot().token == stored.token
+    assert calls == ["waited"]
