@@ -35,9 +35,10 @@ class IdsFirstPaginator(Paginator):
     A deep page sorted over a large table otherwise makes the database sort whole rows, texts and all, only to
     throw all but twenty away; sorting ids alone can be read from a narrow index.
 
-    `seek`, when set, is a function of a row number returning (rows skipped, a condition): the rows matching
-    the condition, in the same order, are exactly the rows from that many onwards. A deep page then starts
-    near its first row instead of counting past every row before it.
+    `seek`, when set, is a function of the page's first row number and the one after its last, returning
+    (rows skipped, a condition): the rows matching the condition, in the same order, are exactly the rows from
+    that many onwards, up to at least the page's last. A deep page then starts near its first row instead of
+    counting past every row before it.
     """
 
     seek = None
@@ -49,7 +50,7 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        skipped, condition = self.seek(bottom) if self.seek else (0, Q())
+        skipped, condition = self.seek(bottom, top) if self.seek else (0, Q())
         ids = list(queryset.filter(condition).values_list("pk", flat=True)[bottom - skipped : top - skipped])
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids], number, self)

@@ -170,17 +170,23 @@ def kept(name: str, compute: Callable[[], object], *, renew: bool = False):
     return value
 
 
-def seek(snapshot, offset: int):
-    """Where the default order's row number `offset` can be reached from: (rows skipped, the filter that skips them).
+def seek(snapshot, bottom: int, top: int):
+    """Where the default order's rows from `bottom` up to `top` can be read: (rows skipped, a condition).
 
-    Only for the unfiltered list in its default order (newest first), whose rows with a date on or before an
-    anchor's date are exactly the rows after the anchor's count.
+    Only for the unfiltered list in its default order (newest first). The rows dated on or before an anchor's
+    date are exactly the rows after the anchor's count, so the page starts at most an anchor's spacing (and one
+    day's rows) past the rows the condition keeps; and every row before an anchor's count is dated after that
+    anchor's date, so the page ends before the next anchor past `top`. The database then reads one narrow range
+    of dates instead of sorting the whole archive (SQLite) or counting past every row before the page.
     """
-    best = None
+    start, end = None, None
     for day, newer in snapshot.pages:
-        if newer > offset:
+        if newer <= bottom:
+            start = (day, newer)
+        elif newer >= top:
+            end = day
             break
-        best = (day, newer)
-    if best is None:
-        return 0, Q()
-    return best[1], Q(date__lte=datetime.date.fromisoformat(best[0]))
+    condition = Q(date__gt=datetime.date.fromisoformat(end)) if end else Q()
+    if start is None:
+        return 0, condition
+    return start[1], condition & Q(date__lte=datetime.date.fromisoformat(start[0]))
