@@ -430,7 +430,12 @@ class Intervention(Publishable, Versioned):
         indexes = [
             models.Index(fields=["status", "-date"], name="intervention_status_date_idx"),
             models.Index(fields=["status", "language"], name="intervention_status_lang_idx"),
-            models.Index(fields=["status", "organisation"], name="intervention_status_org_idx"),
+            # Every column an organisation's (or an organisation type's) list reads, so SQLite need not open rows
+            # whose texts it would have to read past to reach the date (1.2-1.6x faster there, tested by bench/).
+            models.Index(
+                fields=["status", "organisation", "language", "date", "hearing", "session", "order", "publish_at"],
+                name="intervention_org_cover_idx",
+            ),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
             # One search index per text search configuration: a search matches each language's rows with its own
             # parsed query, and an index whose condition is that language answers the branch alone, where one index
@@ -449,7 +454,7 @@ class Intervention(Publishable, Versioned):
             # Every column the list's count, facets and page ids read, so they scan this narrow index instead of
             # rows that carry kilobytes of text (SQLite keys its indexes by rowid; PostgreSQL needs `id` here).
             models.Index(
-                fields=["status", "hearing", "organisation", "language", "date", "session", "order", "id"],
+                fields=["status", "hearing", "organisation", "language", "date", "session", "order", "id", "publish_at"],
                 name="intervention_list_cover_idx",
             ),
         ]
