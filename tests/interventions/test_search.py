@@ -422,13 +422,6 @@ def test_fts5_operators_typed_by_a_visitor_are_searched_as_words():
     assert found("NEAR NOT") == ["Operators"]
 
 
-@on_postgresql
-def test_the_search_vector_has_a_gin_index_on_postgresql():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'intervention_search_idx'")
-        assert "USING gin (search_vector)" in cursor.fetchone()[0]
-
-
 @on_sqlite
 def test_the_fts5_table_stems_english_and_ignores_accents_on_sqlite():
     with connection.cursor() as cursor:
