@@ -1,8 +1,9 @@
-"""The unfiltered list's counts, kept in the database between changes (a maintained facet snapshot).
+"""Counts kept between changes to the archive: the unfiltered list's snapshot, and other values kept beside it.
 
-Counting every facet of a million public interventions takes about a second, and the unfiltered list is the
+Counting every facet of a million public interventions takes seconds (5 s here), and the unfiltered list is the
 busiest page of the site, so its total, its facet counts and its page anchors are computed once per change
-to the archive and then read as one row.
+to the archive and then read as one row. Other values derived from the archive (the home page's charts, a
+filter's counts) are cached under the snapshot's token: kept() below.
 
 The protocol keeps a snapshot from ever showing a count that includes a draft:
 - Every change that can alter a public count bumps ArchiveVersion (signals.py), after the change and in the
@@ -12,7 +13,7 @@ The protocol keeps a snapshot from ever showing a count that includes a draft:
   (Bumping after commit instead would leave a moment where a reader sees the old version with the new rows,
   and inside a test's transaction it would never happen at all.)
 - The bump locks the one ArchiveVersion row until the writer commits, so writers to the archive take turns
-  at their commit; curators' transactions are short, and bulk loads bump once at the end.
+  at their commit; curators' transactions are short, and import_archive and seed_synthetic bump once at the end.
 - An embargo lifting changes what is public without any write, so a snapshot is valid only until the next
   embargo ends; and never longer than ARCHIVE_FACET_SNAPSHOT_SECONDS, which bounds how long a change made
   behind Django's back (an SQL console, a bulk load without signals) can go unseen.
