@@ -288,11 +288,11 @@ def is_unfiltered(filterset) -> bool:
     return filterset.is_valid() and not any(_has_value(filterset.form.cleaned_data, name) for name in CHIP_FILTERS)
 
 
-def facets(filterset, counts=None) -> list[Facet]:
+def facets(filterset) -> list[Facet]:
     """Every facet of a validated filterset, in the order the sidebar shows them, counted live."""
     if not filterset.is_valid():
         return []
-    return build_facets(counts or count_results(filterset), filterset.form.cleaned_data)
+    return build_facets(count_results(filterset), filterset.form.cleaned_data)
 
 
 @dataclass

@@ -616,7 +616,7 @@ def format_offset(seconds: int | None) -> str:
 
 
 class ArchiveVersion(models.Model):
-    """One row: a counter bumped after every committed change that can alter what the public lists count.
+    """One row: a counter bumped by every change that can alter what the public lists count, in its transaction.
 
     A facet snapshot records the counter it was computed at, so a snapshot computed while a change was being
     committed is never mistaken for a current one (interventions.snapshot explains the protocol).
@@ -635,7 +635,7 @@ class ArchiveVersion(models.Model):
 class FacetSnapshot(models.Model):
     """The unfiltered intervention list's total and facet counts, computed once per archive version.
 
-    Counting a million interventions takes about a second; the busiest page of the site then reads one row.
+    Counting a million interventions takes seconds (5 s here); the busiest page of the site then reads one row.
     """
 
     version = models.BigIntegerField(_("archive version"), unique=True)

@@ -235,37 +235,41 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
         self.letter = letter.upper() if len(letter) == 1 else ""
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def of_type(self):
+        """The public organisations of the chosen type (all types if none)."""
         organisations = Organisation.objects.public()
-        if self.organisation_type:
-            organisations = organisations.filter(type=self.organisation_type)
-        # Which organisations are public depends on every public intervention: kept per change to the archive.
-        self.letters = kept(
-            f"organisation-initials:{self.organisation_type}",
-            lambda: sorted(
-                set(
-                    organisations.order_by()
-                    .annotate(initial=Upper(Substr("name", 1, 1)))
-                    .values_list("initial", flat=True)
-                )
-            ),
-            renew=True,
-        )
-        if self.letter:
-            organisations = organisations.filter(name__istartswith=self.letter)
-        return organisations.with_intervention_counts().order_by("name")
+        return organisations.filter(type=self.organisation_type) if self.organisation_type else organisations
+
+    def listed(self):
+        """Those of them this page lists: starting with the chosen letter, if any."""
+        organisations = self.of_type()
+        return organisations.filter(name__istartswith=self.letter) if self.letter else organisations
+
+    def get_queryset(self):
+        return self.listed().with_intervention_counts().order_by("name")
+
+    @cached_property
+    def public_counts(self) -> dict:
+        """The initials of the organisations of this type and how many this page lists. Which organisations are
+        public depends on every public intervention, so these are kept per change to the archive."""
+
+        def count():
+            initials = self.of_type().order_by().annotate(initial=Upper(Substr("name", 1, 1)))
+            return {"letters": sorted(set(initials.values_list("initial", flat=True))), "count": self.listed().count()}
+
+        # The letter is any one character a visitor typed: its code point keeps the cache key plain.
+        letter = ord(self.letter) if self.letter else ""
+        return kept(f"organisations:{self.organisation_type}:{letter}", count, renew=True)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # The letter is any one character a visitor typed: its code point keeps the cache key plain.
-        letter = ord(self.letter) if self.letter else ""
-        paginator.count = kept(f"organisation-count:{self.organisation_type}:{letter}", queryset.count, renew=True)
+        paginator.count = self.public_counts["count"]
         return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            letters=self.letters,
+            letters=self.public_counts["letters"],
             current_letter=self.letter,
             types=Organisation.Type.choices,
             current_type=self.organisation_type,
@@ -289,9 +293,14 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         return Intervention.objects.published().by_organisation(self.organisation).for_list()
 
+    @cached_property
+    def summary(self) -> dict:
+        """Counted over everything the organisation said: kept per change to the archive, looked up once."""
+        return kept(f"organisation-summary:{self.organisation.pk}", lambda: organisation_summary(self.organisation))
+
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = kept(f"organisation-interventions:{self.organisation.pk}", queryset.count)
+        paginator.count = self.summary["intervention_count"]
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -304,23 +313,25 @@ class OrganisationDetailView(ForgivingPaginationMixin, ListView):
             network=public.filter(pk=organisation.parent_id).first() if organisation.parent_id else None,
             members=list(public.filter(parent=organisation).order_by("name")),
             list_url=filtered_list_url(organisation=organisation.slug),
-            # Counted over everything the organisation said: kept per change to the archive.
-            **kept(f"organisation-summary:{organisation.pk}", lambda: organisation_summary(organisation)),
+            themes=self.summary["themes"],
+            charts=self.summary["charts"],
         )
         return context
 
 
 def organisation_summary(organisation) -> dict:
-    """The themes an organisation spoke on and its charts, over every public intervention it delivered or backed."""
+    """How many public interventions an organisation delivered or backed, the themes it spoke on, and its charts."""
+    public = Intervention.objects.published().by_organisation(organisation)
     spoken_on = (
         _taggings()
-        .filter(intervention__in=Intervention.objects.published().by_organisation(organisation).values("pk"))
+        .filter(intervention__in=public.values("pk"))
         .order_by()
         .values("theme__slug", "theme__name")
         .annotate(n=Count("intervention", distinct=True))
         .order_by("-n", "theme__name")
     )
     return {
+        "intervention_count": public.count(),
         "themes": [
             {
                 "name": row["theme__name"],
@@ -330,7 +341,7 @@ def organisation_summary(organisation) -> dict:
             for row in spoken_on
         ],
         "charts": at_a_glance(
-            Intervention.objects.published().by_organisation(organisation),
+            public,
             charts.per_year,
             organisation=organisation.slug,
         )
