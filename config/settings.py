@@ -197,9 +197,14 @@ ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Interventions Archive")  # transl
 # The language curators write hearing titles, theme names and descriptions in. Pages mark those
 # texts with it, so a screen reader reads them right whatever the interface language.
 ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")
-# The unfiltered list's counts are kept between changes (interventions/snapshot.py). Changes made through Django
-# are seen at once; this bounds how long one made behind its back (an SQL console) can go unseen. 0: never kept.
+# The unfiltered list's counts and whole public pages are kept between changes (interventions/snapshot.py,
+# config/pagecache.py). Changes made through Django are seen at once; this bounds how long one made behind its back
+# (an SQL console) can go unseen. 0: nothing is kept.
 ARCHIVE_FACET_SNAPSHOT_SECONDS = env_int("ARCHIVE_FACET_SNAPSHOT_SECONDS", 600)
+# Whole public pages kept for visitors without a session, per archive version (config/pagecache.py).
+ARCHIVE_KEEP_PAGES = env_bool("ARCHIVE_KEEP_PAGES", True)
+# What kept pages are named by: the archive's version token and how long it holds.
+ARCHIVE_STATE = "interventions.snapshot.archive_state"
 # English keeps day-month-year dates; French and Spanish use Django's own formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 

@@ -623,6 +623,9 @@ class ArchiveVersion(models.Model):
     """
 
     version = models.BigIntegerField(_("version"), default=0)
+    # Renewed with every bump: names this version in a cache shared by servers and outliving the database
+    # (a restored or rebuilt database counts its versions from 1 again). Pages are kept under it (pagecache).
+    token = models.UUIDField(_("token"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("archive version")

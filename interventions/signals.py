@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from hearings.models import Hearing
+from hearings.models import Hearing, Recording, Session
 
 from .models import Intervention, Organisation, Theme
 from .search import refresh_search_index
@@ -84,7 +84,9 @@ def name_deleted(sender, instance, **kwargs):
 
 # ---------------------------------------------------------------- the unfiltered list's kept counts
 # Anything that can change what the public list counts, or the names it shows beside the counts, makes the
-# facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction).
+# facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction). Sessions,
+# recordings and related hearings count for nothing, but public pages show them, and pages are kept per version
+# too (config/pagecache.py).
 
 
 @receiver(post_save, sender=Intervention, dispatch_uid="snapshot_intervention_saved")
@@ -95,12 +97,17 @@ def name_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Organisation, dispatch_uid="snapshot_organisation_deleted")
 @receiver(post_save, sender=Theme, dispatch_uid="snapshot_theme_saved")
 @receiver(post_delete, sender=Theme, dispatch_uid="snapshot_theme_deleted")
+@receiver(post_save, sender=Session, dispatch_uid="snapshot_session_saved")
+@receiver(post_delete, sender=Session, dispatch_uid="snapshot_session_deleted")
+@receiver(post_save, sender=Recording, dispatch_uid="snapshot_recording_saved")
+@receiver(post_delete, sender=Recording, dispatch_uid="snapshot_recording_deleted")
 def archive_changed(sender, **kwargs):
     bump_version()
 
 
 @receiver(m2m_changed, sender=Intervention.themes.through, dispatch_uid="snapshot_themes_changed")
 @receiver(m2m_changed, sender=Intervention.on_behalf_of.through, dispatch_uid="snapshot_on_behalf_of_changed")
+@receiver(m2m_changed, sender=Hearing.related_hearings.through, dispatch_uid="snapshot_related_hearings_changed")
 def tagging_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         bump_version()

@@ -20,6 +20,7 @@ The protocol keeps a snapshot from ever showing a count that includes a draft:
 """
 
 import datetime
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -50,12 +51,13 @@ def current_version() -> int:
 
 def bump_version():
     """Invalidate every snapshot: call it after a change, in the change's transaction."""
-    if not ArchiveVersion.objects.filter(pk=1).update(version=F("version") + 1):
+    bumped = {"version": F("version") + 1, "token": uuid.uuid4()}
+    if not ArchiveVersion.objects.filter(pk=1).update(**bumped):
         try:
             with transaction.atomic():
                 ArchiveVersion.objects.create(pk=1, version=1)
         except IntegrityError:  # Created meanwhile by another process.
-            ArchiveVersion.objects.filter(pk=1).update(version=F("version") + 1)
+            ArchiveVersion.objects.filter(pk=1).update(**bumped)
 
 
 def _next_embargo_end(now):
@@ -191,3 +193,25 @@ def seek(snapshot, bottom: int, top: int):
     if start is None:
         return 0, condition
     return start[1], condition & Q(date__lte=datetime.date.fromisoformat(start[0]))
+
+
+def archive_state(now=None) -> tuple[str, datetime.datetime] | None:
+    """The archive's current version token and how long what it shows stays true: until the next embargo lifts
+    and at most ARCHIVE_FACET_SNAPSHOT_SECONDS. None before the archive's first change (nothing to name it by).
+
+    This is what config.pagecache keeps whole pages under. One small query per request; the next embargo's end is
+    looked up once per version and process.
+    """
+    now = now or timezone.now()
+    token = ArchiveVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        return None
+    key = f"archive-embargo:{token}"
+    next_end = cache.get(key, MISSING)
+    if next_end is MISSING or (next_end is not None and next_end <= now):  # looked up before it lifted
+        next_end = _next_embargo_end(now)
+        cache.set(key, next_end, timeout=max(1, settings.ARCHIVE_FACET_SNAPSHOT_SECONDS))
+    until = now + datetime.timedelta(seconds=settings.ARCHIVE_FACET_SNAPSHOT_SECONDS)
+    if next_end is not None:
+        until = min(until, next_end)
+    return token.hex, until

@@ -22,6 +22,13 @@ from tests.factories import HearingFactory, InterventionFactory, OrganisationFac
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _pages_rendered(settings):
+    """These tests read the counts a page was rendered with, so pages are rendered, never read back whole."""
+    settings.ARCHIVE_KEEP_PAGES = False
+
+
 # The facet query of facets.py: one common table expression over the results.
 COUNTING = "WITH r AS"
 
