@@ -339,14 +339,11 @@ def _sql_literal(text: str) -> str:
 # COPY quotes an empty string ("") when empty also spells NULL. No cell is NULL here, so NULL is
 # spelled as a character no cell holds, and empty cells come out bare, as csv.writer writes them.
 _COPY_NULL = "\ue002"
+COPY_CHUNK_BYTES = 64 * 1024
 
 
-def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list[str] = COLUMNS) -> Iterator[bytes]:
-    """The CSV export as PostgreSQL writes it (COPY ... TO STDOUT): the cells of csv_lines(rows(...)).
-
-    Lines end in a line feed where csv.writer ends them in carriage return and line feed; CSV
-    readers take both.
-    """
+def copy_csv_query(interventions, absolute: Callable[[str], str], columns: list[str] = COLUMNS) -> tuple[str, list]:
+    """The SELECT whose rows are the CSV's cells, and its parameters."""
     before, after = _permalinks(absolute)(0).rsplit("0", 1)
     theme_names = json.dumps({str(pk): name for pk, name in Theme.objects.values_list("pk", "name")})
     literals = {
@@ -363,10 +360,17 @@ def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list
     cells = ", ".join(_copy_cell(column) for column in columns)
     # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute a list once for each
     # reference to it. Both levels keep the filtered list's order: rows are projected as they come.
-    statement = (
-        f"COPY (SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r OFFSET 0) AS c) TO STDOUT "  # noqa: S608
-        f"WITH (FORMAT csv, NULL {_sql_literal(_COPY_NULL)})"
-    )
+    return f"SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r OFFSET 0) AS c", list(params)  # noqa: S608
+
+
+def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list[str] = COLUMNS) -> Iterator[bytes]:
+    """The CSV export as PostgreSQL writes it (COPY ... TO STDOUT): the cells of csv_lines(rows(...)).
+
+    Lines end in a line feed where csv.writer ends them in carriage return and line feed; CSV
+    readers take both.
+    """
+    query, params = copy_csv_query(interventions, absolute, columns)
+    statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL {_sql_literal(_COPY_NULL)})"
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
     yield ("\ufeff" + ",".join(columns) + "\n").encode()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -375,8 +379,15 @@ def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         with cursor.cursor.copy(statement, params) as copy:
+            # COPY hands over one row at a time: a web server would write each one to the socket on its own.
+            buffer = bytearray()
             for block in copy:
-                yield bytes(block)
+                buffer += block
+                if len(buffer) >= COPY_CHUNK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
+            if buffer:
+                yield bytes(buffer)
 
 
 def json_chunks(row_iter: Iterable[Row], metadata: dict) -> Iterator[str]:
