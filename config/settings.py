@@ -140,9 +140,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that is down or stuck must cost a request seconds, not a worker for good:
     # connecting gives up after DB_CONNECT_TIMEOUT, a query after DB_STATEMENT_TIMEOUT_MS.
+    # work_mem: with PostgreSQL's default 4 MB, the bitmap of a common search term's matches at a million
+    # interventions turns lossy, and every row on a lossy page is re-checked against its out-of-line search vector
+    # (3.7x slower: 4.5 s against 1.2 s for a term in 18% of the texts).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=env_int("DB_CONNECT_TIMEOUT", 3),
-        options=f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+        options=(
+            f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)} "
+            f"-c work_mem={env_int('DB_WORK_MEM_MB', 16)}MB"
+        ),
     )
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}

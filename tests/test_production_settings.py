@@ -102,7 +102,13 @@ def test_postgresql_connections_give_up_quickly():
     databases = production_settings(DATABASE_URL="postgres://archive@db.internal:5432/archive")["DATABASES"]
     options = databases["default"]["OPTIONS"]
     assert options["connect_timeout"] == 3
-    assert options["options"] == "-c statement_timeout=15000"
+    assert options["options"] == "-c statement_timeout=15000 -c work_mem=16MB"
+
+
+def test_postgresql_work_memory_is_configurable():
+    url = "postgres://archive@db.internal:5432/archive"
+    databases = production_settings(DATABASE_URL=url, DB_WORK_MEM_MB="64")["DATABASES"]
+    assert "-c work_mem=64MB" in databases["default"]["OPTIONS"]["options"]
 
 
 def test_production_serves_hashed_compressed_static_files_after_collectstatic(tmp_path):

@@ -59,3 +59,11 @@ def test_the_columns_lists_and_exports_show_stay_in_the_row():
         storage = dict(cursor.fetchall())
     # MAIN: compressed in the row when need be, never moved out of it; EXTENDED: moved out when the row is long.
     assert storage == {"title": "m", "summary": "m", "text_delivered": "x", "text_submitted": "x"}
+
+
+def test_the_sites_connections_have_the_memory_an_exact_search_bitmap_needs():
+    # With PostgreSQL's default 4 MB, a common term's matches among a million interventions spill into a lossy
+    # bitmap, and each row on a lossy page is re-checked against its out-of-line search vector.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "16MB"
