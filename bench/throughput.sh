@@ -26,18 +26,24 @@ from interventions.models import Intervention
 public = Intervention.objects.published().order_by('pk')
 print(public[public.count() // 2].get_absolute_url())" | tail -1)
 
-HOST=127.0.0.1 PORT=$PORT WEB_CONCURRENCY=$WORKERS GUNICORN_ACCESS_LOG= .venv/bin/gunicorn \
-  --config config/gunicorn.conf.py --pid "$DATA/throughput.pid" > "$DATA/throughput-gunicorn.log" 2>&1 &
-trap 'kill "$(cat "$DATA/throughput.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
-
+# The page as visitors without a session get it (kept whole per archive version, config/pagecache.py), then
+# rendered for every request (as for a logged-in curator, or with ARCHIVE_KEEP_PAGES=0).
 URL="http://127.0.0.1:$PORT$DETAIL"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-wrk -t2 -c"$CONNECTIONS" -d5s "$URL" >/dev/null  # warm-up: connections, caches, the workers' imports
-OUTPUT=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "$URL")
-echo "$OUTPUT"
-RPS=$(echo "$OUTPUT" | awk '/Requests\/sec/ {print $2}')
-ERRORS=$(echo "$OUTPUT" | awk '/Non-2xx/ {print $NF}')
+declare -A RPS ERRORS OUTPUT
+for KEEP in 1 0; do
+  ARCHIVE_KEEP_PAGES=$KEEP HOST=127.0.0.1 PORT=$PORT WEB_CONCURRENCY=$WORKERS GUNICORN_ACCESS_LOG= .venv/bin/gunicorn \
+    --config config/gunicorn.conf.py --pid "$DATA/throughput.pid" > "$DATA/throughput-gunicorn.log" 2>&1 &
+  trap 'kill "$(cat "$DATA/throughput.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 1; done
+  wrk -t2 -c"$CONNECTIONS" -d5s "$URL" >/dev/null  # warm-up: connections, caches, the workers' imports
+  OUTPUT[$KEEP]=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "$URL")
+  echo "${OUTPUT[$KEEP]}"
+  RPS[$KEEP]=$(echo "${OUTPUT[$KEEP]}" | awk '/Requests\/sec/ {print $2}')
+  ERRORS[$KEEP]=$(echo "${OUTPUT[$KEEP]}" | awk '/Non-2xx/ {print $NF}')
+  kill "$(cat "$DATA/throughput.pid")"
+  while [ -e "$DATA/throughput.pid" ]; do sleep 0.2; done
+done
 {
   echo "## Throughput: an intervention's page through gunicorn"
   echo
@@ -45,11 +51,15 @@ ERRORS=$(echo "$OUTPUT" | awk '/Non-2xx/ {print $NF}')
   echo "wrk with $CONNECTIONS connections for ${SECONDS_EACH} s after a 5 s warm-up, on \`$DETAIL\`"
   echo "($(nproc) CPUs shared by gunicorn, its database and wrk; load average before the run: $LOAD_BEFORE)."
   echo
-  echo "| requests/s | target | non-2xx answers |"
-  echo "|---:|---:|---:|"
-  echo "| ${RPS} | >= 400 | ${ERRORS:-0} |"
+  echo "| the page | requests/s | target | non-2xx answers |"
+  echo "|---|---:|---:|---:|"
+  echo "| kept (visitors without a session) | ${RPS[1]} | >= 400 | ${ERRORS[1]:-0} |"
+  echo "| rendered for each request (ARCHIVE_KEEP_PAGES=0) | ${RPS[0]} | >= 400 | ${ERRORS[0]:-0} |"
   echo
   echo '```'
-  echo "$OUTPUT"
+  echo "# kept"
+  echo "${OUTPUT[1]}"
+  echo "# rendered"
+  echo "${OUTPUT[0]}"
   echo '```'
 } | .venv/bin/python bench/results.py throughput
