@@ -19,7 +19,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -91,7 +91,7 @@ def kept_page(view):
             return view(request, *args, **kwargs)
         token, valid_until = state
         key = _key(request, token)
-        kept = cache.get(key)
+        kept = caches["pages"].get(key)
         if kept is not None and kept["valid_until"] > timezone.now():
             return _served(request, kept)
         response = view(request, *args, **kwargs)
@@ -105,7 +105,7 @@ def kept_page(view):
                 "headers": headers,
                 "valid_until": valid_until,
             }
-            cache.set(key, kept, timeout=max(1, int((valid_until - timezone.now()).total_seconds())))
+            caches["pages"].set(key, kept, timeout=max(1, int((valid_until - timezone.now()).total_seconds())))
         return response
 
     return kept_view

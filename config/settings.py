@@ -47,6 +47,16 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis://, rediss:// or unix://, not {url!r}.")
 
 
+def kept_pages_cache_from_url(url: str) -> dict:
+    """Kept pages (config/pagecache.py) in a store of their own: a crawler reading thousands of pages once each then
+    pushes out other pages, never the kept counts, which take seconds to recompute at a million interventions."""
+    cache = cache_from_url(url)
+    if cache["BACKEND"].endswith("LocMemCache"):
+        # 10-150 KB a page (an intervention's ~11 KB, a list's ~42 KB, a hearing's ~70 KB).
+        return {**cache, "LOCATION": "kept-pages", "OPTIONS": {"MAX_ENTRIES": env_int("KEPT_PAGES_PER_PROCESS", 500)}}
+    return {**cache, "KEY_PREFIX": "kept-pages"}
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -151,7 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ),
     )
 
-CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {"default": cache_from_url(CACHE_URL), "pages": kept_pages_cache_from_url(CACHE_URL)}
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out address is refused before its password is checked.

@@ -4,7 +4,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -233,3 +235,22 @@ def test_nothing_is_kept_when_keeping_is_off(client, archive, settings):
     intervention, _ = archive
     client.get(intervention.get_absolute_url())
     assert client.get(intervention.get_absolute_url()).context is not None
+
+
+def test_reading_many_pages_never_pushes_out_the_kept_counts(client, archive, settings, django_assert_max_num_queries):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "small-counts", "OPTIONS": {"MAX_ENTRIES": 5}},
+        "pages": {**settings.CACHES["pages"], "LOCATION": "small-pages", "OPTIONS": {"MAX_ENTRIES": 5}},
+    }
+    settings.ARCHIVE_KEEP_PAGES = False
+    home = reverse("interventions:home")
+    client.get(home)
+    with CaptureQueriesContext(connection) as counts_kept:
+        client.get(home)
+    queries_with_counts_kept = len(counts_kept)  # now: the next request empties the connection's query log
+    settings.ARCHIVE_KEEP_PAGES = True
+    for size in range(1, 12):  # a crawler: a dozen different pages, each kept once
+        page(client, f"{reverse('interventions:list')}?page_size={size}")
+    settings.ARCHIVE_KEEP_PAGES = False
+    with django_assert_max_num_queries(queries_with_counts_kept):
+        client.get(home)

@@ -93,6 +93,15 @@ def test_the_cache_is_per_process_unless_a_redis_url_is_given():
     }
 
 
+def test_kept_pages_have_a_store_of_their_own():
+    pages = production_settings()["CACHES"]["pages"]
+    assert pages["BACKEND"].endswith("LocMemCache")
+    assert pages["LOCATION"] == "kept-pages"
+    redis = production_settings(CACHE_URL="redis://cache.internal:6379/1")["CACHES"]["pages"]
+    assert redis["LOCATION"] == "redis://cache.internal:6379/1"
+    assert redis["KEY_PREFIX"] == "kept-pages"
+
+
 def test_an_unknown_cache_url_is_refused():
     result = manage("check", **PRODUCTION, CACHE_URL="memcached://somewhere")
     assert "ImproperlyConfigured: CACHE_URL must start with" in result.stderr
