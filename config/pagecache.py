@@ -27,7 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-CSRF_MARKER = b"{{csrf-token}}"
+# Autoescaping turns any "<" of the archive's texts into "&lt;", so no text of a page can spell this.
+CSRF_MARKER = b"<kept-csrf-token>"
 # Headers that pick one of several answers at the same address (htmx asks some pages for their results alone).
 VARIANT_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target")
 

@@ -254,3 +254,12 @@ def test_reading_many_pages_never_pushes_out_the_kept_counts(client, archive, se
     settings.ARCHIVE_KEEP_PAGES = False
     with django_assert_max_num_queries(queries_with_counts_kept):
         client.get(home)
+
+
+def test_a_text_that_looks_like_the_token_marker_is_shown_as_written(client, archive):
+    intervention, _ = archive
+    intervention.summary = "Write <kept-csrf-token> and {{csrf-token}} in the template."
+    intervention.save()
+    page(client, intervention.get_absolute_url())
+    html = page(client, intervention.get_absolute_url())
+    assert "Write &lt;kept-csrf-token&gt; and {{csrf-token}} in the template." in html
