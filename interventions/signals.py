@@ -13,7 +13,7 @@ from hearings.models import Hearing, Recording, Session
 
 from .models import Intervention, Organisation, Theme
 from .search import refresh_search_index
-from .snapshot import bump_version
+from .snapshot import bump_version, renew_page_token
 
 
 @receiver(post_save, sender=Intervention, dispatch_uid="search_intervention_saved")
@@ -84,9 +84,7 @@ def name_deleted(sender, instance, **kwargs):
 
 # ---------------------------------------------------------------- the unfiltered list's kept counts
 # Anything that can change what the public list counts, or the names it shows beside the counts, makes the
-# facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction). Sessions,
-# recordings and related hearings count for nothing, but public pages show them, and pages are kept per version
-# too (config/pagecache.py).
+# facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction).
 
 
 @receiver(post_save, sender=Intervention, dispatch_uid="snapshot_intervention_saved")
@@ -97,17 +95,30 @@ def name_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Organisation, dispatch_uid="snapshot_organisation_deleted")
 @receiver(post_save, sender=Theme, dispatch_uid="snapshot_theme_saved")
 @receiver(post_delete, sender=Theme, dispatch_uid="snapshot_theme_deleted")
-@receiver(post_save, sender=Session, dispatch_uid="snapshot_session_saved")
-@receiver(post_delete, sender=Session, dispatch_uid="snapshot_session_deleted")
-@receiver(post_save, sender=Recording, dispatch_uid="snapshot_recording_saved")
-@receiver(post_delete, sender=Recording, dispatch_uid="snapshot_recording_deleted")
 def archive_changed(sender, **kwargs):
     bump_version()
 
 
 @receiver(m2m_changed, sender=Intervention.themes.through, dispatch_uid="snapshot_themes_changed")
 @receiver(m2m_changed, sender=Intervention.on_behalf_of.through, dispatch_uid="snapshot_on_behalf_of_changed")
-@receiver(m2m_changed, sender=Hearing.related_hearings.through, dispatch_uid="snapshot_related_hearings_changed")
 def tagging_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         bump_version()
+
+
+# Sessions, recordings and related hearings count for nothing, but public pages show them, and whole pages are kept
+# per version of the archive (config/pagecache.py): their changes make the kept pages stale, not the counts.
+
+
+@receiver(post_save, sender=Session, dispatch_uid="pages_session_saved")
+@receiver(post_delete, sender=Session, dispatch_uid="pages_session_deleted")
+@receiver(post_save, sender=Recording, dispatch_uid="pages_recording_saved")
+@receiver(post_delete, sender=Recording, dispatch_uid="pages_recording_deleted")
+def shown_detail_changed(sender, **kwargs):
+    renew_page_token()
+
+
+@receiver(m2m_changed, sender=Hearing.related_hearings.through, dispatch_uid="pages_related_hearings_changed")
+def related_hearings_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        renew_page_token()

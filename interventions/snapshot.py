@@ -60,6 +60,13 @@ def bump_version():
             ArchiveVersion.objects.filter(pk=1).update(**bumped)
 
 
+def renew_page_token():
+    """Make every kept page stale but keep the counts: for changes that pages show and no count includes (a
+    session's title, a recording). Recounting a million interventions takes seconds; renaming pages is free."""
+    if not ArchiveVersion.objects.filter(pk=1).update(token=uuid.uuid4()):
+        bump_version()
+
+
 def _next_embargo_end(now):
     """When the next embargoed intervention or hearing becomes public, if any is waiting."""
     waiting = Q(status=PublicationStatus.PUBLISHED, publish_at__gt=now)

@@ -201,6 +201,14 @@ def test_a_citation_kept_yesterday_says_it_was_accessed_today(client, archive, m
     assert f"Accessed {tomorrow.day} {tomorrow:%B %Y}" in page(client, intervention.get_absolute_url())
 
 
+def test_a_changed_recording_keeps_the_counts(client, archive):
+    _, recording = archive
+    client.get(reverse("interventions:list"))  # the whole archive counted once
+    recording.url = "https://www.youtube.com/watch?v=afternoon"
+    recording.save()
+    assert snapshot.current_snapshot() is not None
+
+
 def test_every_change_renames_the_archive_version():
     snapshot.bump_version()
     first = snapshot.archive_state()[0]
