@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 
 DEFAULT_ARCHIVE_NAME = "Interventions Archive"
@@ -12,5 +13,6 @@ def archive(request):
         "ARCHIVE_NAME": name,
         "CONTENT_LANGUAGE": settings.ARCHIVE_CONTENT_LANGUAGE,
         # Without its query string: filtered and paginated variants of a page are not separate pages.
-        "canonical_url": request.build_absolute_uri(request.path),
+        # Joined by hand: build_absolute_uri() would read a path such as "//]/" as a host, and fail.
+        "canonical_url": request.build_absolute_uri("/").removesuffix("/") + escape_uri_path(request.path),
     }

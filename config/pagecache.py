@@ -63,7 +63,7 @@ def _cacheable_response(response) -> bool:
 def _key(request, token: str) -> str:
     variant = "|".join(request.headers.get(name, "") for name in VARIANT_HEADERS)
     # The host and scheme are in the page (canonical address); today's date is in a citation's "accessed".
-    address = f"{request.build_absolute_uri()}|{variant}|{timezone.localdate().isoformat()}"
+    address = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}|{variant}|{timezone.localdate()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"archive-page:{token}:{get_language()}:{digest}"
 

@@ -138,3 +138,11 @@ def test_the_api_refuses_nul_characters_in_json(client):
     response = client.get("/api/v1/interventions/?q=a%00b")
     assert response.status_code == 400
     assert response.json() == {"query_string": ["Request parameters may not contain NUL characters."]}
+
+
+@pytest.mark.parametrize("path", ["/%2F%5D/", "/%2F%5B/", "/interventions/%2F%2Fexample.org/"])
+def test_a_path_that_looks_like_a_host_gets_the_not_found_page(client, path):
+    # Found by tests/test_fuzz.py: "//]/" read as an address made the 404 page itself fail.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b'<link rel="canonical" href="http://testserver/' in response.content
