@@ -17,6 +17,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 
 # A request still running after this many seconds is killed and its worker replaced. The database
 # gives up sooner (DB_STATEMENT_TIMEOUT_MS, DB_CONNECT_TIMEOUT), so this only catches the unexpected.
+# Exports stream for longer than this on a large archive: they report progress (post_worker_init).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
@@ -37,3 +38,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Heartbeat files in memory, so a slow disk cannot make healthy workers look dead.
 SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's own advice for its heartbeat files
 worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
+
+
+def post_worker_init(worker):
+    """Let streamed responses tell the master they are alive (config/heartbeat.py)."""
+    from config import heartbeat
+
+    heartbeat.install(worker.notify)

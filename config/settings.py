@@ -161,6 +161,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ),
     )
 
+# The CSV export is one COPY statement for however many rows it holds: it gets a limit of its own.
+EXPORT_STATEMENT_TIMEOUT_MS = env_int("EXPORT_STATEMENT_TIMEOUT_MS", 600_000)
+
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 CACHES = {"default": cache_from_url(CACHE_URL), "pages": kept_pages_cache_from_url(CACHE_URL)}
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.heartbeat import reporting_progress
 from hearings.models import Recording, Session
 
 from .filters import InterventionFilter
@@ -291,11 +293,14 @@ _COPY_CELLS = {
         "WHERE t.intervention_id = r.x_id)"
     ),
     # The session's first recording, else its parent session's; without a session, every recording
-    # of the hearing once, in session and recording order (as recording_urls()).
-    "recording_url": f"""CASE WHEN r.x_session_id IS NOT NULL THEN (
-        SELECT {_RECORDING_AT} FROM hearings_recording rec
-        WHERE rec.session_id IN (r.x_session_id, r.x_parent_id)
-        ORDER BY rec.session_id = r.x_session_id DESC, rec."order" LIMIT 1
+    # of the hearing once, in session and recording order (as recording_urls()). Two lookups that read
+    # the (session, order) index in order, where one over both sessions sorted its matches for every
+    # row: 15.3 -> 14.5 s for the whole archive at 1M, the same bytes.
+    "recording_url": f"""CASE WHEN r.x_session_id IS NOT NULL THEN COALESCE(
+        (SELECT {_RECORDING_AT} FROM hearings_recording rec
+         WHERE rec.session_id = r.x_session_id ORDER BY rec."order" LIMIT 1),
+        (SELECT {_RECORDING_AT} FROM hearings_recording rec
+         WHERE rec.session_id = r.x_parent_id ORDER BY rec."order" LIMIT 1)
     ) ELSE (
         SELECT string_agg(u.url, '; ' ORDER BY u.position) FROM (
             SELECT ranked.url, min(ranked.position) AS position FROM (
@@ -378,6 +383,9 @@ def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list
         # than it saves here; the sort of the whole result fits in memory instead of spilling to disk.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # COPY is one statement for the whole export: the whole archive at a million interventions takes
+        # 15-22 s, longer than the limit set for pages (DB_STATEMENT_TIMEOUT_MS), which would cut the file short.
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(settings.EXPORT_STATEMENT_TIMEOUT_MS)])
         with cursor.cursor.copy(statement, params) as copy:
             # COPY hands over one row at a time: a web server would write each one to the socket on its own.
             buffer = bytearray()
@@ -429,7 +437,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         content = copy_csv_chunks(filterset.qs, request.build_absolute_uri)
     else:
         content = csv_lines(rows(filterset.qs, request.build_absolute_uri))
-    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(reporting_progress(content), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -449,7 +457,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
         "columns": COLUMNS,
     }
     response = StreamingHttpResponse(
-        json_chunks(rows(filterset.qs, request.build_absolute_uri), metadata),
+        reporting_progress(json_chunks(rows(filterset.qs, request.build_absolute_uri), metadata)),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'

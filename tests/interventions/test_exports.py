@@ -272,3 +272,34 @@ def test_csv_cells_are_those_of_the_row_builder_for_awkward_values(client):
     assert len(cells) == 5
     assert cells == cells_of_the_row_builder()
     assert "Secret Person" not in {cell for row in cells for cell in row}
+
+
+def test_a_panel_with_its_own_recording_is_exported_with_it_rather_than_its_parent_sessions(client):
+    hearing = HearingFactory()
+    plenary = SessionFactory(hearing=hearing, order=1)
+    RecordingFactory(session=plenary, url="https://www.youtube.com/watch?v=plenary")
+    panel = SessionFactory(hearing=hearing, parent=plenary, order=2)
+    RecordingFactory(session=panel, url="https://www.youtube.com/watch?v=panel-2", order=2)
+    RecordingFactory(session=panel, url="https://www.youtube.com/watch?v=panel-1", order=1)
+    InterventionFactory(hearing=hearing, session=panel, start_offset=12)
+    cells = csv_cells(client)
+    assert cells[1][cells[0].index("recording_url")] == "https://www.youtube.com/watch?v=panel-1&t=12s"
+    assert cells == cells_of_the_row_builder()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and its time limit are PostgreSQL's")
+def test_the_csv_export_query_runs_under_the_exports_time_limit_not_the_pages(client, settings):
+    # The whole archive at a million interventions takes 15-22 s: the pages' limit would end the file early.
+    settings.EXPORT_STATEMENT_TIMEOUT_MS = 123_456
+    InterventionFactory()
+    limits = []
+
+    def record_limit(execute, sql, params, many, context):
+        if "statement_timeout" in sql:
+            limits.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record_limit):
+        cells = csv_cells(client)
+    assert len(cells) == 2
+    assert limits == [["123456"]]
