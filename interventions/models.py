@@ -183,18 +183,20 @@ class Organisation(Versioned):
 
 
 class ThemeQuerySet(models.QuerySet):
-    def with_intervention_counts(self):
-        """Annotate `intervention_count`: public interventions tagged with the theme itself."""
-        counts = (
-            Intervention.themes.through.objects.filter(
-                theme=models.OuterRef("pk"), intervention__in=Intervention.objects.published()
-            )
-            .order_by()
-            .values("theme")
-            .annotate(n=Count("pk"))
-            .values("n")
+    def list_with_intervention_counts(self) -> list:
+        """The themes, each with `intervention_count`: public interventions tagged with the theme itself.
+
+        One grouped count for all of them: a count per theme as a subquery made PostgreSQL gather the whole public
+        archive again for every theme (20 s for forty themes at a million interventions).
+        """
+        themes = list(self)
+        taggings = Intervention.themes.through.objects.filter(
+            theme__in=[theme.pk for theme in themes], intervention__in=Intervention.objects.published()
         )
-        return self.annotate(intervention_count=models.functions.Coalesce(models.Subquery(counts), 0))
+        counts = dict(taggings.order_by().values("theme").annotate(n=Count("pk")).values_list("theme", "n"))
+        for theme in themes:
+            theme.intervention_count = counts.get(theme.pk, 0)
+        return themes
 
 
 class Theme(Versioned):

@@ -41,7 +41,7 @@ def _taggings():
 
 def theme_tree():
     """Broader themes with their narrower ones as `narrower`; `total_count` counts both, each intervention once."""
-    themes = list(Theme.objects.with_intervention_counts().order_by("name"))
+    themes = Theme.objects.order_by("name").list_with_intervention_counts()
     totals = dict(
         _taggings()
         .filter(intervention__in=Intervention.objects.published())
@@ -227,6 +227,9 @@ class InterventionDetailView(PreviewMixin, DetailView):
 class OrganisationListView(ForgivingPaginationMixin, ListView):
     template_name = "interventions/organisation_list.html"
     paginate_by = 50
+    # Each row's counts are computed for the page's fifty organisations only, not for every one skipped before
+    # it: page 3,000 of 100,000 organisations took 9.8 s, counting 150,000 of them.
+    paginator_class = IdsFirstPaginator
 
     def get(self, request, *args, **kwargs):
         organisation_type = request.GET.get("type", "")
@@ -380,7 +383,7 @@ class ThemeDetailView(ForgivingPaginationMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             theme=self.theme,
-            narrower=self.theme.children.with_intervention_counts().order_by("name"),
+            narrower=self.theme.children.order_by("name").list_with_intervention_counts(),
             list_url=filtered_list_url(theme=self.theme.slug),
             charts=at_a_glance(self.on_theme(), charts.per_year, charts.by_organisation_type, theme=self.theme.slug),
         )

@@ -315,7 +315,21 @@ def test_theme_counts_public_interventions():
     theme = ThemeFactory()
     InterventionFactory(themes=[theme])
     InterventionFactory(themes=[theme], status=DRAFT)
-    assert Theme.objects.with_intervention_counts().get(pk=theme.pk).intervention_count == 1
+    assert [counted.intervention_count for counted in Theme.objects.list_with_intervention_counts()] == [1]
+
+
+def test_theme_counts_are_of_each_theme_itself_not_of_its_narrower_themes():
+    broader = ThemeFactory(name="Protection")
+    narrower = ThemeFactory(name="Shelters", parent=broader)
+    ThemeFactory(name="Unused")
+    InterventionFactory(themes=[broader, narrower])
+    InterventionFactory(themes=[narrower])
+    counted = Theme.objects.order_by("name").list_with_intervention_counts()
+    assert [(theme.name, theme.intervention_count) for theme in counted] == [
+        ("Protection", 1),
+        ("Shelters", 2),
+        ("Unused", 0),
+    ]
 
 
 def test_by_organisation_finds_delivered_and_co_sponsored_interventions():
