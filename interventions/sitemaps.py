@@ -1,6 +1,11 @@
-"""sitemap.xml and robots.txt: every public page, and nothing else, for search engines."""
+"""sitemap.xml and robots.txt: every public page, and nothing else, for search engines.
+
+sitemap.xml is an index of one sitemap per kind of page, each in pages of at most 50,000 addresses (the
+sitemap protocol's limit): a million interventions are twenty pages of sitemap-interventions.xml.
+"""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -10,20 +15,25 @@ from hearings.models import Hearing
 from .models import Intervention, Organisation, Theme
 
 
-class HearingSitemap(Sitemap):
+class UpdatedRecordsSitemap(Sitemap):
+    """Records whose `updated_at` is their last modification."""
+
+    def lastmod(self, item):
+        return item.updated_at
+
+    def get_latest_lastmod(self):
+        # For the index. Django's own way reads every item, a million interventions, to find the newest.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class HearingSitemap(UpdatedRecordsSitemap):
     def items(self):
         return Hearing.objects.published().order_by("pk")
 
-    def lastmod(self, item):
-        return item.updated_at
 
-
-class OrganisationSitemap(Sitemap):
+class OrganisationSitemap(UpdatedRecordsSitemap):
     def items(self):
         return Organisation.objects.public().order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
 
 
 class ThemeSitemap(Sitemap):
@@ -31,12 +41,9 @@ class ThemeSitemap(Sitemap):
         return Theme.objects.order_by("pk")
 
 
-class InterventionSitemap(Sitemap):
+class InterventionSitemap(UpdatedRecordsSitemap):
     def items(self):
         return Intervention.objects.published().only("pk", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
 
 
 class PageSitemap(Sitemap):

@@ -28,11 +28,15 @@ def archive():
     return {"public": public, "draft": draft, "in_draft_hearing": in_draft_hearing}
 
 
+def locations_in(client, address: str) -> list[str]:
+    response = client.get(address.removeprefix("http://testserver"))
+    assert response.status_code == 200, address
+    return [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+
+
 def sitemap_locations(client) -> set[str]:
-    response = client.get(reverse("sitemap"))
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    return {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    """Every page address of every sitemap that sitemap.xml, an index, lists."""
+    return {page for sitemap in locations_in(client, reverse("sitemap")) for page in locations_in(client, sitemap)}
 
 
 def test_sitemap_lists_public_hearings_organisations_themes_and_interventions(client, archive):
@@ -92,3 +96,26 @@ def test_intervention_page_carries_opengraph_tags(client, archive):
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:description" content="Calls on States to address the root causes' in html
     assert f'<link rel="canonical" href="http://testserver/interventions/{intervention.pk}/">' in html
+
+
+def test_sitemap_xml_is_an_index_of_sitemaps_in_pages_of_at_most_the_protocols_limit(client, monkeypatch):
+    # 50,000 addresses per sitemap at most: a million interventions need twenty pages, each listed in the index.
+    monkeypatch.setattr("django.contrib.sitemaps.Sitemap.limit", 2)
+    interventions = InterventionFactory.create_batch(5)
+    sitemaps = locations_in(client, reverse("sitemap"))
+    intervention_pages = [address for address in sitemaps if "sitemap-interventions.xml" in address]
+    assert len(intervention_pages) == 3
+    listed = [address for page in intervention_pages for address in locations_in(client, page)]
+    assert sorted(listed) == sorted(f"http://testserver{item.get_absolute_url()}" for item in interventions)
+
+
+def test_the_sitemap_index_dates_each_sitemap_by_its_latest_public_change(client, archive):
+    # The draft intervention was saved after the public one: its change is nobody's business.
+    response = client.get(reverse("sitemap"))
+    root = ET.fromstring(response.content)
+    lastmods = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod") for entry in root.iter(f"{SITEMAP}sitemap")
+    }
+    public, draft = archive["public"], archive["draft"]
+    assert draft.updated_at > public.updated_at
+    assert lastmods["http://testserver/sitemap-interventions.xml"] == public.updated_at.isoformat()
