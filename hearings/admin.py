@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .curation_admin import CuratedAdmin, CuratedInlineMixin, PublicationActionsMixin
@@ -10,6 +11,12 @@ __all__ = ["HTTPS_URLS", "HearingAdmin", "PublicationActionsMixin", "RecordingAd
 
 # Addresses typed without a scheme are read as https, as Django 6 will do by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _count_of(records):
+    """How many of `records` belong to each hearing (drafts too: curators see them all), as an annotation."""
+    per_hearing = records.filter(hearing=OuterRef("pk")).order_by().values("hearing").annotate(n=Count("pk"))
+    return Coalesce(Subquery(per_hearing.values("n")), Value(0))
 
 
 class StartYearListFilter(admin.SimpleListFilter):
@@ -60,12 +67,14 @@ class HearingAdmin(PublicationActionsMixin, CuratedAdmin):
     ]
 
     def get_queryset(self, request):
+        # One count per listed hearing, which PostgreSQL computes after choosing the page's rows; counting over
+        # joins of every hearing with all its sessions and interventions took 4 s a page at 1M interventions.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                session_count=Count("sessions", distinct=True),
-                intervention_count=Count("interventions", distinct=True),
+                session_count=_count_of(Session.objects.all()),
+                intervention_count=_count_of(Hearing.interventions.rel.related_model.objects.all()),
             )
         )
 

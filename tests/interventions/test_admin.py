@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hearings.models import PublicationStatus
@@ -243,3 +245,56 @@ def test_organisation_and_theme_changelists_do_not_grow_with_rows(curator_client
     for name in ["interventions_organisation_changelist", "interventions_theme_changelist"]:
         with django_assert_max_num_queries(8):
             assert curator_client.get(reverse(f"admin:{name}")).status_code == 200
+
+
+def hearing_choices(response) -> list[str]:
+    hearing_filter = next(spec for spec in response.context["cl"].filter_specs if spec.title == "hearing")
+    return [choice["display"] for choice in hearing_filter.choices(response.context["cl"])]
+
+
+def test_the_hearing_filter_offers_the_latest_hearings_not_every_one(curator_client):
+    # A large archive has tens of thousands of hearings: a link for each made the list page megabytes long.
+    hearings = [HearingFactory(title=f"Hearing {day:02}", start_date=f"2021-07-{day:02}") for day in range(1, 21)]
+    response = curator_client.get(reverse("admin:interventions_intervention_changelist"))
+    offered = hearing_choices(response)
+    assert offered[0] == "All"
+    assert offered[1:] == [str(hearing) for hearing in reversed(hearings)][:15]
+
+
+def test_the_hearing_filter_keeps_an_older_chosen_hearing_among_its_choices(curator_client):
+    old = HearingFactory(title="An old hearing", start_date="1999-01-01")
+    for day in range(1, 21):
+        HearingFactory(start_date=f"2021-07-{day:02}")
+    match = InterventionFactory(hearing=old)
+    InterventionFactory()
+    response = curator_client.get(
+        reverse("admin:interventions_intervention_changelist"), {"hearing__id__exact": old.pk}
+    )
+    assert list(response.context["cl"].result_list) == [match]
+    assert str(old) in hearing_choices(response)
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "1 OR 1=1"])
+def test_a_hearing_filter_value_that_names_no_hearing_lists_nothing_rather_than_failing(curator_client, value):
+    InterventionFactory()
+    response = curator_client.get(reverse("admin:interventions_intervention_changelist"), {"hearing__id__exact": value})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_the_intervention_changelist_shows_the_newest_records_first(curator_client):
+    first, second, third = (InterventionFactory(date=f"202{year}-01-01") for year in (3, 1, 2))
+    response = curator_client.get(reverse("admin:interventions_intervention_changelist"))
+    assert list(response.context["cl"].result_list) == [third, second, first]
+
+
+def test_the_intervention_changelist_reads_no_long_texts(curator_client):
+    InterventionFactory(text_delivered="A long statement. " * 200)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(reverse("admin:interventions_intervention_changelist"))
+    assert response.status_code == 200
+    listed = [
+        query["sql"] for query in queries.captured_queries if 'interventions_intervention"."title' in query["sql"]
+    ]
+    assert listed
+    assert not any("text_delivered" in sql or "search_vector" in sql for sql in listed)
