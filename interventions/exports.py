@@ -53,6 +53,11 @@ COLUMNS = [
     "published_at",
 ]
 
+# With `texts=1` in the query string, the full texts follow, as the API's detail gives them. They are megabytes per
+# thousand rows, so only those who ask for them get them.
+TEXT_COLUMNS = ["text_delivered", "text_is_excerpt", "text_submitted"]
+TEXTS_ASKED = {"1", "true", "yes", "on"}
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
@@ -157,9 +162,10 @@ def _permalinks(absolute: Callable[[str], str]) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
-def rows(interventions, absolute: Callable[[str], str]) -> Iterator[Row]:
+def rows(interventions, absolute: Callable[[str], str], texts: bool = False) -> Iterator[Row]:
     permalink = _permalinks(absolute)
-    values = interventions.prefetch_related(None).values_list(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    fields = ROW_FIELDS + TEXT_COLUMNS if texts else ROW_FIELDS
+    values = interventions.prefetch_related(None).values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
     while chunk := list(islice(values, CHUNK_SIZE)):
         related = _Related(chunk)
         for (
@@ -182,8 +188,9 @@ def rows(interventions, absolute: Callable[[str], str]) -> Iterator[Row]:
             end_offset,
             source_url,
             published_at,
+            *text_values,
         ) in chunk:
-            yield {
+            row = {
                 "id": pk,
                 "permalink": permalink(pk),
                 "hearing": hearing,
@@ -205,6 +212,9 @@ def rows(interventions, absolute: Callable[[str], str]) -> Iterator[Row]:
                 "source_url": source_url,
                 "published_at": published_at,
             }
+            if texts:
+                row.update(zip(TEXT_COLUMNS, text_values, strict=True))
+            yield row
 
 
 def csv_cell(value) -> object:
@@ -320,6 +330,13 @@ _COPY_CELLS = {
         "ELSE to_char(r.x_published_at AT TIME ZONE 'UTC', '.US') END || '+00:00'"
     ),
 }
+# The texts are read by primary key as each row is written (`texts`, joined in copy_csv_query), so the sort into the
+# list's order carries ids and short fields, not kilobytes of text per row.
+_COPY_CELLS.update(
+    text_delivered="texts.text_delivered",
+    text_is_excerpt="CASE WHEN texts.text_is_excerpt THEN 'True' ELSE 'False' END",
+    text_submitted="texts.text_submitted",
+)
 _NOT_TEXT = {"id", "start_offset", "end_offset"}
 _FORMULA_TRIGGERS_SQL = "('=', '+', '-', '@', chr(9), chr(13))"
 
@@ -363,9 +380,20 @@ def copy_csv_query(interventions, absolute: Callable[[str], str], columns: list[
         for column in columns
     )
     cells = ", ".join(_copy_cell(column) for column in columns)
+    texts = ""
+    if set(TEXT_COLUMNS) & set(columns):
+        table = connection.ops.quote_name(Intervention._meta.db_table)
+        texts = (
+            " LEFT JOIN LATERAL (SELECT t.text_delivered, t.text_is_excerpt, t.text_submitted "  # noqa: S608 - our table
+            f"FROM {table} t WHERE t.id = r.x_id) AS texts ON true"
+        )
     # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute a list once for each
-    # reference to it. Both levels keep the filtered list's order: rows are projected as they come.
-    return f"SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r OFFSET 0) AS c", list(params)  # noqa: S608
+    # reference to it. Both levels keep the filtered list's order: rows are projected as they come, and the
+    # texts are looked up row by row in that order.
+    return (
+        f"SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r{texts} OFFSET 0) AS c",  # noqa: S608
+        list(params),
+    )
 
 
 def copy_csv_chunks(interventions, absolute: Callable[[str], str], columns: list[str] = COLUMNS) -> Iterator[bytes]:
@@ -423,8 +451,12 @@ def filter_errors(filterset: InterventionFilter) -> list[str]:
     ]
 
 
-def _filename(extension: str) -> str:
-    return f"interventions-{timezone.now():%Y-%m-%d}.{extension}"
+def wants_texts(request: HttpRequest) -> bool:
+    return request.GET.get("texts", "").strip().lower() in TEXTS_ASKED
+
+
+def _filename(extension: str, texts: bool) -> str:
+    return f"interventions-{timezone.now():%Y-%m-%d}{'-with-texts' if texts else ''}.{extension}"
 
 
 @require_GET
@@ -433,12 +465,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         message = "Some filters could not be used:\n" + "\n".join(filter_errors(filterset)) + "\n"
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    texts = wants_texts(request)
+    columns = COLUMNS + TEXT_COLUMNS if texts else COLUMNS
     if connection.vendor == "postgresql":
-        content = copy_csv_chunks(filterset.qs, request.build_absolute_uri)
+        content = copy_csv_chunks(filterset.qs, request.build_absolute_uri, columns)
     else:
-        content = csv_lines(rows(filterset.qs, request.build_absolute_uri))
+        content = csv_lines(rows(filterset.qs, request.build_absolute_uri, texts), columns)
     response = StreamingHttpResponse(reporting_progress(content), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", texts)}"'
     return response
 
 
@@ -451,14 +485,15 @@ def export_json(request: HttpRequest) -> HttpResponse:
             status=400,
             json_dumps_params={"ensure_ascii": False},
         )
+    texts = wants_texts(request)
     metadata = {
         "source": request.build_absolute_uri(),
         "generated_at": timezone.now(),
-        "columns": COLUMNS,
+        "columns": COLUMNS + TEXT_COLUMNS if texts else COLUMNS,
     }
     response = StreamingHttpResponse(
-        reporting_progress(json_chunks(rows(filterset.qs, request.build_absolute_uri), metadata)),
+        reporting_progress(json_chunks(rows(filterset.qs, request.build_absolute_uri, texts), metadata)),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename("json", texts)}"'
     return response

@@ -161,14 +161,17 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             current_sort=form.cleaned_data.get("sort") or self.filterset.default_sort,
             page_size=self.get_paginate_by(None),
             download_query=self.download_query(),
+            download_texts_query=self.download_query(texts=True),
         )
         return context
 
-    def download_query(self) -> str:
+    def download_query(self, texts: bool = False) -> str:
         """The page's filters and sort order, without its pagination: what exports and feeds take."""
         params = self.request.GET.copy()
-        for name in ("page", "page_size"):
+        for name in ("page", "page_size", "texts"):
             params.pop(name, None)
+        if texts:
+            params["texts"] = "1"
         query = params.urlencode()
         return f"?{query}" if query else ""
 

@@ -42,6 +42,9 @@ COLUMNS = [
 ]
 
 
+TEXT_COLUMNS = ["text_delivered", "text_is_excerpt", "text_submitted"]
+
+
 def body(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
@@ -220,7 +223,7 @@ def test_a_new_user_finds_la_stradas_intervention_with_its_recording_in_the_demo
     assert row["permalink"].startswith("http://testserver/interventions/")
 
 
-def cells_of_the_row_builder(query="") -> list[list[str]]:
+def cells_of_the_row_builder(query="", texts=False) -> list[list[str]]:
     """The CSV the generic row builder writes (csv_lines(rows(...))), the reference every export path must match."""
     from django.test import RequestFactory
 
@@ -229,7 +232,8 @@ def cells_of_the_row_builder(query="") -> list[list[str]]:
     request = RequestFactory().get(f"{CSV_URL}?{query}")
     filterset = filtered_interventions(request)
     assert filterset.is_valid()
-    text = "".join(csv_lines(rows(filterset.qs, request.build_absolute_uri)))
+    columns = COLUMNS + TEXT_COLUMNS if texts else COLUMNS
+    text = "".join(csv_lines(rows(filterset.qs, request.build_absolute_uri, texts), columns))
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
@@ -303,3 +307,47 @@ def test_the_csv_export_query_runs_under_the_exports_time_limit_not_the_pages(cl
         cells = csv_cells(client)
     assert len(cells) == 2
     assert limits == [["123456"]]
+
+
+def test_the_csv_leaves_the_full_texts_out_unless_asked(client):
+    InterventionFactory(text_delivered="Thank you, Chair.")
+    cells = csv_cells(client)
+    assert cells[0] == COLUMNS
+    assert "Thank you, Chair." not in {cell for row in cells for cell in row}
+
+
+def test_with_texts_asked_the_csv_adds_the_full_texts_after_the_stable_columns(client):
+    InterventionFactory(
+        text_delivered="=Thank you, Chair.\nWe welcome the plan.", text_submitted="", text_is_excerpt=True
+    )
+    header, row = csv_cells(client, "texts=1")
+    assert header == COLUMNS + TEXT_COLUMNS
+    assert row[len(COLUMNS) :] == ["'=Thank you, Chair.\nWe welcome the plan.", "True", ""]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_csv_cells_with_texts_are_those_of_the_row_builder_for_every_list_query(client, varied_archive, query):
+    cells = csv_cells(client, f"{query}&texts=1")
+    assert len(cells) > 1
+    assert cells == cells_of_the_row_builder(query, texts=True)
+
+
+def test_with_texts_asked_the_json_gives_each_row_its_texts(client):
+    InterventionFactory(text_delivered="Thank you, Chair.", text_submitted="Written version.")
+    response = client.get(JSON_URL, {"texts": "1"})
+    data = json.loads(body(response))
+    assert data["columns"] == COLUMNS + TEXT_COLUMNS
+    row = data["results"][0]
+    assert (row["text_delivered"], row["text_is_excerpt"], row["text_submitted"]) == (
+        "Thank you, Chair.",
+        False,
+        "Written version.",
+    )
+    assert "with-texts" in response["Content-Disposition"]
+
+
+def test_the_list_offers_its_results_as_a_csv_with_full_texts_keeping_its_filters(client):
+    intervention = InterventionFactory()
+    response = client.get(reverse("interventions:list"), {"language": "en", "page": "1"})
+    assert f'href="{CSV_URL}?language=en&amp;texts=1"' in response.content.decode()
+    assert intervention.title in response.content.decode()
