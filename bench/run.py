@@ -159,7 +159,8 @@ def measure_exports(client):
     from django.urls import reverse
 
     results = {}
-    for name, url in (("CSV", reverse("interventions:export-csv")), ("JSON", reverse("interventions:export-json"))):
+    csv_url, json_url = reverse("interventions:export-csv"), reverse("interventions:export-json")
+    for name, url in (("CSV", csv_url), ("CSV with full texts", f"{csv_url}?texts=1"), ("JSON", json_url)):
         started = time.perf_counter()
         response = client.get(url)
         if response.status_code != 200:
