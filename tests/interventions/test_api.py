@@ -173,3 +173,17 @@ def test_list_query_count_does_not_grow_with_the_archive(client, varied_archive,
         )
     with django_assert_max_num_queries(measured):
         client.get(url)
+
+
+def test_the_organisations_count_is_kept_until_the_archive_changes(client, varied_archive):
+    from interventions import snapshot
+
+    url = reverse("api:organisation-list")
+    snapshot.unfiltered_snapshot()  # as the first view of the list page after a change counts it
+    first = client.get(url).json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).json()["count"] == first
+    assert not [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    InterventionFactory(organisation=OrganisationFactory(name="Newly Public Org"))
+    snapshot.unfiltered_snapshot()
+    assert client.get(url).json()["count"] == first + 1
