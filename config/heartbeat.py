@@ -38,6 +38,13 @@ def beat() -> None:
 
 def reporting_progress(chunks: Iterable) -> Iterator:
     """The chunks of a streamed response, reporting progress as each one is produced."""
-    for chunk in chunks:
-        beat()
-        yield chunk
+    try:
+        for chunk in chunks:
+            beat()
+            yield chunk
+    finally:
+        # A visitor who leaves mid-download closes the response, and so this: the export's own generator must
+        # end too (its COPY and transaction), now rather than whenever it is collected.
+        close = getattr(chunks, "close", None)
+        if close:
+            close()

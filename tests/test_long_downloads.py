@@ -111,3 +111,20 @@ def test_progress_is_reported_at_most_once_a_second(monkeypatch):
     finally:
         heartbeat.install(None)
     assert len(made) == 3  # at 100.0, 101.1 and 102.2
+
+
+def test_a_download_left_halfway_ends_the_export_behind_it():
+    ended = []
+
+    def export():
+        try:
+            yield from (b"first", b"second", b"third")
+        finally:
+            ended.append(True)
+
+    # Held here too, as a traceback or a debugger may hold it: only an explicit close ends it at once.
+    behind = export()
+    download = heartbeat.reporting_progress(behind)
+    assert next(download) == b"first"
+    download.close()
+    assert ended == [True]
