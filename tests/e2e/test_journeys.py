@@ -39,13 +39,22 @@ def test_researcher_filters_opens_an_intervention_at_its_moment_and_reads_it_in_
 
     # The CSV holds the same two interventions as the page it was downloaded from.
     with page.expect_download() as download_info:
-        page.locator(".downloads").get_by_role("link", name="CSV").click()
+        page.locator(".downloads").get_by_role("link", name="CSV", exact=True).click()
     with open(download_info.value.path(), encoding="utf-8-sig", newline="") as downloaded:
         rows = list(csv.DictReader(downloaded))
     assert sorted(int(row["id"]) for row in rows) == sorted(archive.demand_by_lsi_ids)
     assert {row["organisation"] for row in rows} == {"La Strada International"}
     assert archive.timed.title in {row["title"] for row in rows}
     assert "Access to residence" not in {row["title"] for row in rows}
+
+    # With full texts: the same rows, each with its texts after the usual columns.
+    with page.expect_download() as download_info:
+        page.locator(".downloads").get_by_role("link", name="CSV with full texts").click()
+    assert download_info.value.suggested_filename.endswith("-with-texts.csv")
+    with open(download_info.value.path(), encoding="utf-8-sig", newline="") as downloaded:
+        rows_with_texts = list(csv.DictReader(downloaded))
+    assert sorted(int(row["id"]) for row in rows_with_texts) == sorted(archive.demand_by_lsi_ids)
+    assert list(rows_with_texts[0])[-3:] == ["text_delivered", "text_is_excerpt", "text_submitted"]
 
     page.get_by_role("link", name=archive.timed.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(archive.timed.title)
