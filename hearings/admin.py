@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .curation_admin import CuratedAdmin, CuratedInlineMixin, PublicationActionsMixin
@@ -84,7 +86,10 @@ class HearingAdmin(PublicationActionsMixin, CuratedAdmin):
 
     @admin.display(description=_("interventions"), ordering="intervention_count")
     def intervention_count(self, obj):
-        return obj.intervention_count
+        # The interventions list offers only the latest hearings as a filter: this count reaches any hearing's.
+        interventions = Hearing.interventions.rel.related_model._meta
+        changelist = reverse(f"admin:{interventions.app_label}_{interventions.model_name}_changelist")
+        return format_html('<a href="{}?hearing__id__exact={}">{}</a>', changelist, obj.pk, obj.intervention_count)
 
 
 class RecordingInline(CuratedInlineMixin, admin.TabularInline):

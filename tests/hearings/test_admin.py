@@ -116,6 +116,18 @@ def test_hearing_changelist_counts_sessions_and_interventions(curator_client):
     assert (row.session_count, row.intervention_count) == (2, 3)
 
 
+def test_a_hearings_count_of_interventions_opens_the_interventions_list_filtered_to_it(curator_client):
+    # Any hearing, however old: the interventions list's own filter offers only the latest.
+    old = HearingFactory(start_date="1999-05-01")
+    mine = InterventionFactory.create_batch(2, hearing=old)
+    InterventionFactory()
+    listing = curator_client.get(reverse("admin:hearings_hearing_changelist")).content.decode()
+    address = f"{reverse('admin:interventions_intervention_changelist')}?hearing__id__exact={old.pk}"
+    assert f'<a href="{address}">2</a>' in listing
+    response = curator_client.get(address)
+    assert sorted(response.context["cl"].result_list, key=lambda row: row.pk) == mine
+
+
 @pytest.mark.parametrize(
     ("name", "query"),
     [
