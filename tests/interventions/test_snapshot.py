@@ -498,3 +498,20 @@ def test_a_visitor_who_waited_for_the_count_uses_the_snapshot_stored_meanwhile(m
     monkeypatch.setattr(snapshot, "compute", lambda *args: pytest.fail("counted again"))
     assert snapshot.unfiltered_snapshot().token == stored.token
     assert calls == ["waited"]
+
+
+def test_a_themes_page_is_counted_once_per_change_and_follows_a_new_intervention(client):
+    broader = ThemeFactory(name="Protection")
+    narrower = ThemeFactory(name="Shelters", parent=broader)
+    InterventionFactory(themes=[narrower])
+    total(client)  # counts the snapshot that the theme page's counts are kept under
+    url = broader.get_absolute_url()
+    page = client.get(url).context
+    assert (page["paginator"].count, page["narrower"][0].intervention_count) == (1, 1)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    InterventionFactory(themes=[narrower])
+    total(client)
+    page = client.get(url).context
+    assert (page["paginator"].count, page["narrower"][0].intervention_count) == (2, 2)
