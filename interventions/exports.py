@@ -455,6 +455,10 @@ def wants_texts(request: HttpRequest) -> bool:
     return request.GET.get("texts", "").strip().lower() in TEXTS_ASKED
 
 
+def export_columns(texts: bool) -> list[str]:
+    return COLUMNS + TEXT_COLUMNS if texts else COLUMNS
+
+
 def _filename(extension: str, texts: bool) -> str:
     return f"interventions-{timezone.now():%Y-%m-%d}{'-with-texts' if texts else ''}.{extension}"
 
@@ -466,7 +470,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         message = "Some filters could not be used:\n" + "\n".join(filter_errors(filterset)) + "\n"
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     texts = wants_texts(request)
-    columns = COLUMNS + TEXT_COLUMNS if texts else COLUMNS
+    columns = export_columns(texts)
     if connection.vendor == "postgresql":
         content = copy_csv_chunks(filterset.qs, request.build_absolute_uri, columns)
     else:
@@ -489,7 +493,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     metadata = {
         "source": request.build_absolute_uri(),
         "generated_at": timezone.now(),
-        "columns": COLUMNS + TEXT_COLUMNS if texts else COLUMNS,
+        "columns": export_columns(texts),
     }
     response = StreamingHttpResponse(
         reporting_progress(json_chunks(rows(filterset.qs, request.build_absolute_uri, texts), metadata)),
