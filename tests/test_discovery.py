@@ -119,3 +119,10 @@ def test_the_sitemap_index_dates_each_sitemap_by_its_latest_public_change(client
     public, draft = archive["public"], archive["draft"]
     assert draft.updated_at > public.updated_at
     assert lastmods["http://testserver/sitemap-interventions.xml"] == public.updated_at.isoformat()
+
+
+@pytest.mark.parametrize(
+    "address", ["/sitemap-nothing.xml", "/sitemap-interventions.xml?p=999", "/sitemap-interventions.xml?p=abc"]
+)
+def test_a_sitemap_that_does_not_exist_is_not_found(client, archive, address):
+    assert client.get(address).status_code == 404
