@@ -106,29 +106,38 @@ class InterventionChangeList(ChangeList):
         )
 
 
+LARGEST_KEY = 2**63 - 1
+
+
 class RecentHearingListFilter(admin.SimpleListFilter):
     """The latest hearings, and the chosen one. Every hearing would be 20,000 links in the sidebar of a large
-    archive (a 2.4 MB page); any other hearing is one search or its own page's "interventions" link away."""
+    archive (a 2.4 MB page); any other hearing is one click away from its count in the hearings list."""
 
     title = _("hearing")
     # Django's own parameter for a hearing, so links from elsewhere in the admin keep working.
     parameter_name = "hearing__id__exact"
     shown = 15
 
+    def chosen_pk(self) -> int | None:
+        """The chosen hearing's number; None for none, or for a value that names no hearing ("abc", "²", or past
+        the largest number a database key holds, which SQLite refuses to compare)."""
+        value = self.value() or ""
+        if not (value.isascii() and value.isdigit()) or int(value) > LARGEST_KEY:
+            return None
+        return int(value)
+
     def lookups(self, request, model_admin):
         hearings = list(Hearing.objects.order_by("-start_date", "-pk")[: self.shown])
-        chosen = self.value()
-        if chosen and chosen.isdigit() and all(str(hearing.pk) != chosen for hearing in hearings):
+        chosen = self.chosen_pk()
+        if chosen is not None and all(hearing.pk != chosen for hearing in hearings):
             hearings += list(Hearing.objects.filter(pk=chosen))
         return [(str(hearing.pk), str(hearing)) for hearing in hearings]
 
     def queryset(self, request, queryset):
-        chosen = self.value()
-        if not chosen:
+        if not self.value():
             return queryset
-        if not chosen.isdigit():
-            return queryset.none()
-        return queryset.filter(hearing_id=chosen)
+        chosen = self.chosen_pk()
+        return queryset.none() if chosen is None else queryset.filter(hearing_id=chosen)
 
 
 @admin.register(Intervention)

@@ -274,7 +274,7 @@ def test_the_hearing_filter_keeps_an_older_chosen_hearing_among_its_choices(cura
     assert str(old) in hearing_choices(response)
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "1 OR 1=1"])
+@pytest.mark.parametrize("value", ["abc", "999999", "1 OR 1=1", "²", "99999999999999999999999", "-1"])
 def test_a_hearing_filter_value_that_names_no_hearing_lists_nothing_rather_than_failing(curator_client, value):
     InterventionFactory()
     response = curator_client.get(reverse("admin:interventions_intervention_changelist"), {"hearing__id__exact": value})
