@@ -329,14 +329,12 @@ _COPY_CELLS = {
         "CASE WHEN to_char(r.x_published_at, 'US') = '000000' THEN '' "
         "ELSE to_char(r.x_published_at AT TIME ZONE 'UTC', '.US') END || '+00:00'"
     ),
+    # The texts are read by primary key as each row is written (`texts`, joined in copy_csv_query), so the sort into
+    # the list's order carries ids and short fields, not kilobytes of text per row.
+    "text_delivered": "texts.text_delivered",
+    "text_is_excerpt": "CASE WHEN texts.text_is_excerpt THEN 'True' ELSE 'False' END",
+    "text_submitted": "texts.text_submitted",
 }
-# The texts are read by primary key as each row is written (`texts`, joined in copy_csv_query), so the sort into the
-# list's order carries ids and short fields, not kilobytes of text per row.
-_COPY_CELLS.update(
-    text_delivered="texts.text_delivered",
-    text_is_excerpt="CASE WHEN texts.text_is_excerpt THEN 'True' ELSE 'False' END",
-    text_submitted="texts.text_submitted",
-)
 _NOT_TEXT = {"id", "start_offset", "end_offset"}
 _FORMULA_TRIGGERS_SQL = "('=', '+', '-', '@', chr(9), chr(13))"
 
