@@ -99,7 +99,7 @@ class HearingDetailView(PreviewMixin, DetailView):
         hearing = self.object
         sessions = list(
             hearing.sessions.order_by("order").prefetch_related(
-                Prefetch("recordings", queryset=Recording.objects.order_by("order"))
+                Prefetch("recordings", queryset=Recording.objects.order_by("order"), to_attr="_recordings_list")
             )
         )
         interventions = hearing.interventions.published().for_list().order_by("order", "date", "pk")

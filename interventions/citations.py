@@ -88,7 +88,7 @@ def ris(intervention: Intervention, permalink: str, accessed: datetime.date) -> 
     ]
     if intervention.summary:
         lines.append(("AB", intervention.summary))
-    lines += [("KW", theme.name) for theme in intervention.themes.all()]
+    lines += [("KW", theme.name) for theme in intervention.theme_list]
     lines.append(("ER", ""))
     # The RIS format: a two-letter tag, two spaces, a hyphen and a space, lines ending in CRLF.
     return "".join(f"{tag}  - {ris_value(value)}".rstrip(" ") + "\r\n" for tag, value in lines)

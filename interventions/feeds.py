@@ -67,7 +67,7 @@ class InterventionAtomFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [theme.name for theme in item.themes.all()]
+        return [theme.name for theme in item.theme_list]
 
 
 class InterventionRssFeed(InterventionAtomFeed):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hearings.curation import Publishable, Versioned, visible
-from hearings.models import Hearing, PublicationStatus, Recording, Session
+from hearings.models import Hearing, PublicationStatus, Recording, Session, prefetched_list
 
 from . import search
 
@@ -45,6 +45,8 @@ CONTENT_LANGUAGES = [
     ("el", _("Greek")),
     ("he", _("Hebrew")),
 ]
+# Django's get_language_display() translates all 27 names to find one; a list of 50 rows paid that 50 times.
+CONTENT_LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -251,10 +253,12 @@ class InterventionQuerySet(models.QuerySet):
     def with_related(self):
         """Everything a list row or a detail page shows, in a constant number of queries."""
         return self.select_related("hearing", "session", "session__parent", "organisation").prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("name")),
-            Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name")),
-            Prefetch("session__recordings", queryset=Recording.objects.order_by("order")),
-            Prefetch("session__parent__recordings", queryset=Recording.objects.order_by("order")),
+            Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="_themes_list"),
+            Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name"), to_attr="_on_behalf_of_list"),
+            Prefetch("session__recordings", queryset=Recording.objects.order_by("order"), to_attr="_recordings_list"),
+            Prefetch(
+                "session__parent__recordings", queryset=Recording.objects.order_by("order"), to_attr="_recordings_list"
+            ),
         )
 
     def for_list(self):
@@ -505,6 +509,23 @@ class Intervention(Publishable, Versioned):
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+
+    # Where a search matched, set by search.with_snippets(); a default here, because a template's failed lookup of
+    # a missing attribute lists every attribute of the model to find out why (a millisecond a row).
+    search_snippet = ""
+
+    @property
+    def theme_list(self):
+        """Its themes by name."""
+        return prefetched_list(self, "themes")
+
+    @property
+    def partner_list(self):
+        """The organisations it was delivered on behalf of, by name."""
+        return prefetched_list(self, "on_behalf_of")
+
+    def get_language_display(self):
+        return CONTENT_LANGUAGE_NAMES.get(self.language, self.language)
 
     @property
     def is_dated_by_year(self) -> bool:

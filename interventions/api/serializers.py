@@ -139,11 +139,11 @@ class InterventionSerializer(serializers.ModelSerializer):
     # An intervention may belong to the hearing as a whole.
     session = SessionSummarySerializer(read_only=True, allow_null=True)
     organisation = OrganisationSummarySerializer(read_only=True)
-    on_behalf_of = OrganisationSummarySerializer(many=True, read_only=True)
+    on_behalf_of = OrganisationSummarySerializer(source="partner_list", many=True, read_only=True)
     # Never `speaker_name`: a withheld name stays in the archive only.
     speaker = serializers.CharField(source="public_speaker_name", read_only=True)
     role = serializers.CharField(source="hearing_role", read_only=True)
-    themes = ThemeSummarySerializer(many=True, read_only=True)
+    themes = ThemeSummarySerializer(source="theme_list", many=True, read_only=True)
     recording_url = serializers.CharField(read_only=True)
 
     class Meta:

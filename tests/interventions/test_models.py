@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from hearings.models import PublicationStatus, Recording
 from interventions.models import Intervention, Organisation, Theme, format_offset
@@ -338,3 +339,44 @@ def test_by_organisation_finds_delivered_and_co_sponsored_interventions():
     co_sponsored = InterventionFactory(on_behalf_of=[organisation])
     InterventionFactory()
     assert set(Intervention.objects.by_organisation(organisation)) == {delivered, co_sponsored}
+
+
+def test_themes_and_partners_of_one_intervention_are_listed_by_name():
+    intervention = InterventionFactory(
+        themes=[ThemeFactory(name="Victims' rights"), ThemeFactory(name="Demand")],
+        on_behalf_of=[OrganisationFactory(name="GAATW"), OrganisationFactory(name="Anti-Slavery International")],
+    )
+    fresh = Intervention.objects.get(pk=intervention.pk)
+    assert [theme.name for theme in fresh.theme_list] == ["Demand", "Victims' rights"]
+    assert [partner.name for partner in fresh.partner_list] == ["Anti-Slavery International", "GAATW"]
+
+
+def test_a_page_of_interventions_reads_themes_partners_and_recordings_in_advance(django_assert_num_queries):
+    session = SessionFactory()
+    RecordingFactory(session=session, order=2, url="https://www.youtube.com/watch?v=second")
+    RecordingFactory(session=session, order=1, url="https://www.youtube.com/watch?v=first")
+    for n in range(3):
+        InterventionFactory(
+            hearing=session.hearing,
+            session=session,
+            start_offset=60,
+            themes=[ThemeFactory(name=f"Z theme {n}"), ThemeFactory(name=f"A theme {n}")],
+            on_behalf_of=[OrganisationFactory()],
+        )
+    page = list(Intervention.objects.published().for_list())
+    with django_assert_num_queries(0):
+        for intervention in page:
+            assert [theme.name[0] for theme in intervention.theme_list] == ["A", "Z"]
+            assert len(intervention.partner_list) == 1
+            assert intervention.recording_url.startswith("https://www.youtube.com/watch?v=first")
+
+
+def test_language_name_is_in_the_interface_language():
+    intervention = InterventionFactory.build(language="en")
+    with translation.override("fr"):
+        assert str(intervention.get_language_display()) == "Anglais"
+    assert str(intervention.get_language_display()) == "English"
+
+
+def test_an_unknown_language_code_is_shown_as_stored():
+    assert InterventionFactory.build(language="xx").get_language_display() == "xx"
