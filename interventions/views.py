@@ -220,11 +220,17 @@ class InterventionDetailView(PreviewMixin, DetailView):
             siblings.values_list("order", "pk", "title"),
             key=lambda row: (row[0] is None, row[0] or 0, row[1]),
         )
-        links = [{"url": reverse("interventions:detail", kwargs={"pk": pk}), "title": title} for _, pk, title in rows]
         index = next((i for i, row in enumerate(rows) if row[1] == intervention.pk), None)
         if index is None:  # a preview: the intervention is not among the public ones
             return None, None
-        return (links[index - 1] if index > 0 else None), (links[index + 1] if index + 1 < len(links) else None)
+
+        def link(position):
+            if not 0 <= position < len(rows):
+                return None
+            _, pk, title = rows[position]
+            return {"url": reverse("interventions:detail", kwargs={"pk": pk}), "title": title}
+
+        return link(index - 1), link(index + 1)
 
 
 class OrganisationListView(ForgivingPaginationMixin, ListView):

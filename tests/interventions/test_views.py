@@ -247,6 +247,17 @@ def test_detail_without_session_links_neighbours_in_the_hearing(client):
     assert f'rel="prev" href="{first.get_absolute_url()}"' in html(client, second.get_absolute_url())
 
 
+def test_first_and_last_of_a_session_link_only_inwards(client):
+    hearing = HearingFactory()
+    first = InterventionFactory(hearing=hearing, order=1)
+    last = InterventionFactory(hearing=hearing, order=2)
+    first_page, last_page = html(client, first.get_absolute_url()), html(client, last.get_absolute_url())
+    assert 'rel="prev"' not in first_page
+    assert f'rel="next" href="{last.get_absolute_url()}"' in first_page
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in last_page
+    assert 'rel="next"' not in last_page
+
+
 def test_detail_of_unknown_intervention_is_404(client):
     assert client.get(reverse("interventions:detail", kwargs={"pk": 999})).status_code == 404
 
