@@ -3,9 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from config.addresses import address
 
 from .curation import PublicationStatus, Publishable, Versioned, visible
 
@@ -134,7 +135,7 @@ class Hearing(Publishable, Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("hearings:detail", kwargs={"slug": self.slug})
+        return address("hearings:detail", slug=self.slug)
 
     def clean(self):
         self.clean_status()

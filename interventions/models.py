@@ -1,15 +1,16 @@
 """Organisations, themes and the interventions they deliver at hearings."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Prefetch, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.addresses import address
 from hearings.curation import Publishable, Versioned, visible
 from hearings.models import Hearing, PublicationStatus, Recording, Session, prefetched_list
 
@@ -168,7 +169,7 @@ class Organisation(Versioned):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self):
-        return reverse("interventions:organisation-detail", kwargs={"slug": self.slug})
+        return address("interventions:organisation-detail", slug=self.slug)
 
     def clean(self):
         if self.parent_id:
@@ -229,7 +230,11 @@ class Theme(Versioned):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("interventions:theme-detail", kwargs={"slug": self.slug})
+        return address("interventions:theme-detail", slug=self.slug)
+
+    def get_interventions_url(self):
+        """The list of interventions filtered to this theme (and its narrower themes)."""
+        return f"{address('interventions:list')}?{urlencode({'theme': self.slug})}"
 
     def clean(self):
         if self.parent_id:
@@ -493,7 +498,7 @@ class Intervention(Publishable, Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("interventions:detail", kwargs={"pk": self.pk})
+        return address("interventions:detail", pk=self.pk)
 
     def clean(self):
         errors = {}
