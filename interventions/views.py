@@ -183,6 +183,13 @@ class InterventionDetailView(PreviewMixin, DetailView):
     def get_preview_queryset(self):
         return Intervention.objects.with_related()
 
+    def get_object(self, queryset=None):
+        intervention = super().get_object(queryset)
+        if intervention.session_id:
+            # The session's link names its hearing: the one already read with the intervention, not a second query.
+            intervention.session.hearing = intervention.hearing
+        return intervention
+
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)

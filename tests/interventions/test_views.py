@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hearings.models import PublicationStatus
@@ -245,6 +247,13 @@ def test_detail_without_session_links_neighbours_in_the_hearing(client):
     first = InterventionFactory(hearing=hearing, order=1)
     second = InterventionFactory(hearing=hearing, order=2)
     assert f'rel="prev" href="{first.get_absolute_url()}"' in html(client, second.get_absolute_url())
+
+
+def test_detail_page_reads_the_hearing_once_for_the_hearing_and_the_session_links(client, intervention):
+    with CaptureQueriesContext(connection) as queries:
+        page = html(client, intervention.get_absolute_url())
+    assert f'href="{intervention.session.get_absolute_url()}"' in page
+    assert not [query for query in queries if query["sql"].startswith('SELECT "hearings_hearing"')]
 
 
 def test_first_and_last_of_a_session_link_only_inwards(client):
