@@ -18,7 +18,7 @@ def prefetched_list(instance, relation):
     Prefetch(relation, to_attr=f"_{relation}_list") read for a whole page of rows at once, else a query.
 
     Without to_attr, Django builds a filtered queryset for every row it prefetches into, and a template clones it at
-    each `.all`: on a hearing page of 50 interventions, a fifth of the time went on querysets it never ran.
+    each `.all`: on a hearing page of 50 interventions, a sixth of the time went on querysets it never ran.
     """
     try:
         return instance.__dict__[f"_{relation}_list"]

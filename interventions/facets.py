@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from hearings.models import Hearing
 
 from .filters import InterventionFilter
-from .models import CONTENT_LANGUAGES, FacetSnapshot, Intervention, Organisation, Theme
+from .models import CONTENT_LANGUAGE_NAMES, FacetSnapshot, Intervention, Organisation, Theme
 from .snapshot import kept, unfiltered_snapshot
 
 TOP_OPTIONS = 15
@@ -34,7 +34,7 @@ FACET_LABELS = {
     "type": _("Type of organisation"),
     "language": _("Language"),
 }
-CHOICE_LABELS = {"type": dict(Organisation.Type.choices), "language": dict(CONTENT_LANGUAGES)}
+CHOICE_LABELS = {"type": dict(Organisation.Type.choices), "language": CONTENT_LANGUAGE_NAMES}
 CHIP_FILTERS = ["q", "organisation", "theme", "hearing", "type", "language", "date_from", "date_to"]
 CHIP_PREFIXES = {
     "q": _("Search"),

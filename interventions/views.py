@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from config.addresses import address
 from config.pagination import ForgivingPaginationMixin, IdsFirstPaginator
 from hearings.models import Hearing, Recording
 from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_notice
@@ -235,7 +236,7 @@ class InterventionDetailView(PreviewMixin, DetailView):
             if not 0 <= position < len(rows):
                 return None
             _, pk, title = rows[position]
-            return {"url": reverse("interventions:detail", kwargs={"pk": pk}), "title": title}
+            return {"url": address("interventions:detail", pk=pk), "title": title}
 
         return link(index - 1), link(index + 1)
 
