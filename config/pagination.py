@@ -1,7 +1,6 @@
 """Pagination that forgives bad page numbers instead of answering 404."""
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,9 +38,13 @@ class IdsFirstPaginator(Paginator):
     (rows skipped, a condition): the rows matching the condition, in the same order, are exactly the rows from
     that many onwards, up to at least the page's last. A deep page then starts near its first row instead of
     counting past every row before it.
+
+    `leading`, when set (and `seek` is not), is a condition whose rows all come before every other row in the
+    order: see leading_slice().
     """
 
     seek = None
+    leading = None
 
     def page(self, number):
         number = self.validate_number(number)
@@ -50,7 +53,24 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        skipped, condition = self.seek(bottom, top) if self.seek else (0, Q())
-        ids = list(queryset.filter(condition).values_list("pk", flat=True)[bottom - skipped : top - skipped])
+        if self.seek:
+            skipped, condition = self.seek(bottom, top)
+            ids = list(queryset.filter(condition).values_list("pk", flat=True)[bottom - skipped : top - skipped])
+        else:
+            ids = leading_slice(queryset.values_list("pk", flat=True), self.leading, bottom, top)
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids], number, self)
+
+
+def leading_slice(queryset, leading, start, stop) -> list:
+    """`queryset[start:stop]` as a list, read from the rows matching `leading` alone when that gives the same rows.
+
+    `leading` (a condition, or None) must hold for rows that all come before every other row in the queryset's
+    order. When at least `stop` rows match it, the queryset's first `stop` rows are theirs; otherwise the whole
+    queryset is sliced after all.
+    """
+    if leading is not None and stop > start:
+        rows = list(queryset.filter(leading)[start:stop])
+        if len(rows) == stop - start:
+            return rows
+    return list(queryset[start:stop])

@@ -466,6 +466,10 @@ class Intervention(Publishable, Versioned):
                 condition=~Q(language__in=list(search.PG_CONFIGS)),
                 name="intervention_search_other_idx",
             ),
+            # The titles' words alone: a one-word search's first page is among the rows with the word in their
+            # title whenever there are enough of them (search.title_condition), found here without ranking every
+            # match.
+            search.SearchVectorIndex(search.TitleLexemes("search_vector"), name="intervention_search_title_idx"),
             # Every column the list's count, facets and page ids read, so they scan this narrow index instead of
             # rows that carry kilobytes of text (SQLite keys its indexes by rowid; PostgreSQL needs `id` here).
             models.Index(

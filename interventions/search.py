@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -264,6 +271,45 @@ def _search_postgresql(queryset, parsed):
     return queryset.filter(matches).annotate(search_rank=SearchRank(F("search_vector"), row_query, weights=PG_WEIGHTS))
 
 
+class TitleLexemes(Func):
+    """The words of a search vector's title part (weight A): what the title index holds."""
+
+    function = "ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}')"
+    output_field = SearchVectorField()
+
+
+def title_condition(query):
+    """The matches with the query in their title, when every one of them is sure to rank above every other match;
+    otherwise None (and always on SQLite, whose bm25() has no such bound).
+
+    For a query of one word (one lexeme once parsed), ts_rank() without normalisation (calc_rank_or() in
+    PostgreSQL's tsrank.c) ranks a row by the word's positions in order: with the weights w_j of its occurrences,
+    the largest first, rank = (w_1 + w_2/4 + w_3/9 + ...) / 1.645. A search vector is built title (A, 1.0) first,
+    then people and summary (B, 0.4), then texts (C, 0.2), and concatenation keeps that order. So a row with the
+    word in its title ranks at least 1/1.645 = 0.61, and any other at most 0.4 x 1.645/1.645 = 0.4. The first rows
+    in rank order are then the title matches' first rows, whenever there are at least that many title matches, and
+    those are found from a GIN index of titles without reading the other matches' kilobytes of search vector.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    parsed = query if isinstance(query, ParsedQuery) else parse(query)
+    queries = _pg_queries(parsed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(numnode(websearch_to_tsquery(config::regconfig, %s))) FROM unnest(%s::text[]) AS config",
+            [parsed.websearch(), list(queries)],
+        )
+        (nodes,) = cursor.fetchone()
+    if nodes is None or nodes > 1:
+        return None
+    in_title = TitleLexemes("search_vector")
+    condition = Q(~Q(language__in=list(PG_CONFIGS)), SearchVectorExact(in_title, queries[PG_NEUTRAL_CONFIG]))
+    for code, config in PG_CONFIGS.items():
+        condition |= Q(Q(language=code), SearchVectorExact(in_title, queries[config]))
+    return condition
+
+
 def _snippets_postgresql(ids, parsed):
     queries = _pg_queries(parsed)
     row_query = _language_case(queries, queries[PG_NEUTRAL_CONFIG], SearchQueryField())
@@ -355,7 +401,9 @@ class SearchVectorIndex(GinIndex):
     def create_sql(self, model, schema_editor, using="", **kwargs):
         if schema_editor.connection.vendor == "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
-        return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+        # An index of a PostgreSQL expression (the title's words) is, elsewhere, of the column itself.
+        plain = models.Index(fields=["search_vector"], condition=self.condition, name=self.name)
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
 
 
 def _clean(text: str) -> str:

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from config.addresses import address
-from config.pagination import ForgivingPaginationMixin, IdsFirstPaginator
+from config.pagination import ForgivingPaginationMixin, IdsFirstPaginator, leading_slice
 from hearings.models import Hearing, Recording
 from hearings.views import PreviewMixin, with_intervention_counts, withdrawn_notice
 
@@ -25,11 +25,12 @@ from .filters import (
     DEFAULT_SORT,
     MAX_QUERY_LENGTH,
     SORT_CHOICES,
+    SORT_ORDERS,
     InterventionFilter,
     page_size_from,
 )
 from .models import Intervention, Organisation, Theme
-from .search import SearchQueryError, icontains_condition, parse, with_snippets
+from .search import SearchQueryError, icontains_condition, parse, title_condition, with_snippets
 from .snapshot import kept, seek
 
 LATEST_HEARINGS = 5
@@ -125,6 +126,9 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             if self.counted.snapshot and cleaned.get("sort") in ("", DEFAULT_SORT, DEFAULT_SEARCH_SORT):
                 # The unfiltered list in its default order: deep pages start from the snapshot's anchors.
                 paginator.seek = partial(seek, self.counted.snapshot)
+            elif cleaned.get("q") and (cleaned.get("sort") or self.filterset.default_sort) == DEFAULT_SEARCH_SORT:
+                # A one-word search's first pages come from the matches with the word in their titles.
+                paginator.leading = title_condition(cleaned["q"])
         return paginator
 
     def wants_results_only(self) -> bool:
@@ -470,7 +474,13 @@ class SearchView(TemplateView):
                 "title": _("Interventions"),
                 "count": interventions.count(),
                 "items": with_snippets(
-                    interventions.for_list().order_by("-search_rank", "-date", "id")[:SEARCH_SECTION_SIZE], parsed
+                    leading_slice(
+                        interventions.for_list().order_by(*SORT_ORDERS[DEFAULT_SEARCH_SORT]),
+                        title_condition(parsed),
+                        0,
+                        SEARCH_SECTION_SIZE,
+                    ),
+                    parsed,
                 ),
                 "see_all": filtered_list_url(q=query),
             },

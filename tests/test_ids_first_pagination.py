@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from config.pagination import IdsFirstPaginator
@@ -49,6 +50,15 @@ def test_pages_match_plain_slicing_in_relevance_order(interventions):
     queryset = Intervention.objects.published().search("trafficking").for_list().order_by(*SORT_ORDERS["relevance"])
     assert queryset.exists()
     assert pages(IdsFirstPaginator, queryset) == pages(Paginator, queryset)
+
+
+def test_pages_read_from_leading_rows_match_plain_slicing(interventions):
+    queryset = Intervention.objects.published().for_list().order_by(*SORT_ORDERS["-date"])
+    paginator = IdsFirstPaginator(queryset, 5)
+    # The latest day's seven rows come first newest first: page 1 is theirs alone, page 2 is not.
+    paginator.leading = Q(date=datetime.date(2021, 7, 15))
+    leading_pages = [[row.pk for row in paginator.page(number)] for number in paginator.page_range]
+    assert leading_pages == pages(Paginator, queryset)
 
 
 def test_pages_match_plain_slicing_with_orphans(interventions):
