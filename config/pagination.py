@@ -39,7 +39,7 @@ class IdsFirstPaginator(Paginator):
     that many onwards, up to at least the page's last. A deep page then starts near its first row instead of
     counting past every row before it.
 
-    `leading`, when set (and `seek` is not), is a condition whose rows all come before every other row in the
+    `leading`, when set (and `seek` is not), is a queryset of rows that all come first in the order, in that
     order: see leading_slice().
     """
 
@@ -57,20 +57,21 @@ class IdsFirstPaginator(Paginator):
             skipped, condition = self.seek(bottom, top)
             ids = list(queryset.filter(condition).values_list("pk", flat=True)[bottom - skipped : top - skipped])
         else:
-            ids = leading_slice(queryset.values_list("pk", flat=True), self.leading, bottom, top)
+            leading = None if self.leading is None else self.leading.values_list("pk", flat=True)
+            ids = leading_slice(queryset.values_list("pk", flat=True), leading, bottom, top)
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids], number, self)
 
 
 def leading_slice(queryset, leading, start, stop) -> list:
-    """`queryset[start:stop]` as a list, read from the rows matching `leading` alone when that gives the same rows.
+    """`queryset[start:stop]` as a list, read from `leading` alone when that gives the same rows.
 
-    `leading` (a condition, or None) must hold for rows that all come before every other row in the queryset's
-    order. When at least `stop` rows match it, the queryset's first `stop` rows are theirs; otherwise the whole
-    queryset is sliced after all.
+    `leading` (a queryset, or None) must hold rows of `queryset` that all come before every other row, in the same
+    order: its rows are the queryset's first ones. When it has at least `stop` rows, the queryset's first `stop`
+    rows are its own; otherwise the whole queryset is sliced after all.
     """
     if leading is not None and stop > start:
-        rows = list(queryset.filter(leading)[start:stop])
+        rows = list(leading[start:stop])
         if len(rows) == stop - start:
             return rows
     return list(queryset[start:stop])

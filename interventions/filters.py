@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from hearings.models import Hearing
 
 from .models import CONTENT_LANGUAGES, Intervention, Organisation, Theme
-from .search import SearchQueryError, parse
+from .search import SearchQueryError, parse, titles_rank_first
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -174,7 +174,22 @@ class InterventionFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, in_titles=getattr(self, "_in_titles", False))
+
+    def leading_results(self):
+        """The results with the search's word in their titles, in the same order, when they are sure to come before
+        every other result (a one-word search by relevance: search.titles_rank_first()); otherwise None."""
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        query = cleaned.get("q")
+        if not query or (cleaned.get("sort") or self.default_sort) != DEFAULT_SEARCH_SORT:
+            return None
+        if not titles_rank_first(query):
+            return None
+        self._in_titles = True
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self._in_titles = False
 
     def order(self, queryset, name, value):
         if value == "relevance" and "search_rank" not in queryset.query.annotations:

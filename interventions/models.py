@@ -282,13 +282,14 @@ class InterventionQuerySet(models.QuerySet):
         co_sponsored = Intervention.on_behalf_of.through.objects.filter(organisation=organisation)
         return self.filter(Q(organisation=organisation) | Q(pk__in=co_sponsored.values("intervention")))
 
-    def search(self, query):
+    def search(self, query, *, in_titles=False):
         """Matches of a web-search query ("exact phrase", -exclude, OR), annotated with `search_rank`
-        (higher is better). search.with_snippets() adds where each matched to a page of them.
+        (higher is better). search.with_snippets() adds where each matched to a page of them; `in_titles` keeps
+        those with the query in their titles (see search.titles_rank_first()).
 
         Raises search.SearchQueryError, with a message for the visitor, for a query that cannot be searched.
         """
-        return search.search(self, query)
+        return search.search(self, query, in_titles=in_titles)
 
 
 class Intervention(Publishable, Versioned):
@@ -466,10 +467,22 @@ class Intervention(Publishable, Versioned):
                 condition=~Q(language__in=list(search.PG_CONFIGS)),
                 name="intervention_search_other_idx",
             ),
-            # The titles' words alone: a one-word search's first page is among the rows with the word in their
-            # title whenever there are enough of them (search.title_condition), found here without ranking every
-            # match.
-            search.SearchVectorIndex(search.TitleLexemes("search_vector"), name="intervention_search_title_idx"),
+            # The titles' words alone, per configuration as above: a one-word search's first page is among the
+            # matches with the word in their titles whenever there are enough of them (search.titles_rank_first),
+            # found here without reading every match's search vector.
+            *[
+                search.SearchVectorIndex(
+                    search.TitleLexemes("search_vector"),
+                    condition=Q(language=code),
+                    name=f"intervention_title_{code}_idx",
+                )
+                for code in search.PG_CONFIGS
+            ],
+            search.SearchVectorIndex(
+                search.TitleLexemes("search_vector"),
+                condition=~Q(language__in=list(search.PG_CONFIGS)),
+                name="intervention_title_other_idx",
+            ),
             # Every column the list's count, facets and page ids read, so they scan this narrow index instead of
             # rows that carry kilobytes of text (SQLite keys its indexes by rowid; PostgreSQL needs `id` here).
             models.Index(

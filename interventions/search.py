@@ -217,11 +217,25 @@ def highlight(snippet: str) -> str:
 # Searching.
 
 
-def search(queryset, query):
-    """Interventions of `queryset` matching `query`, annotated with `search_rank` (higher is better)."""
+class TitleLexemes(Func):
+    """The words of a search vector's title part (weight A): what the title index holds."""
+
+    function = "ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}')"
+    output_field = SearchVectorField()
+
+
+def search(queryset, query, *, in_titles=False):
+    """Interventions of `queryset` matching `query`, annotated with `search_rank` (higher is better).
+
+    `in_titles` keeps only those with the query in their titles, ranked as among all matches (PostgreSQL only:
+    see titles_rank_first()).
+    """
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     if connection.vendor == "postgresql":
-        return _search_postgresql(queryset, parsed)
+        return _search_postgresql(queryset, parsed, in_titles)
+    if in_titles:
+        raise NotImplementedError("Title matches are searched on PostgreSQL only.")
     return _search_sqlite(queryset, parsed)
 
 
@@ -256,58 +270,49 @@ def _pg_queries(parsed):
     return {config: SearchQuery(text, config=config, search_type="websearch") for config in configs}
 
 
-def _search_postgresql(queryset, parsed):
+def _search_postgresql(queryset, parsed, in_titles=False):
     # The query's language is unknown, so each row is matched with the query parsed by the row's own
     # configuration: "national" becomes the French stem for French interventions, the English one for
     # English ones. Written as one `language = … AND search_vector @@ <constant tsquery>` branch per
     # configuration, the condition stays indexable (the planner ORs bitmap scans of the GIN index,
     # one per branch, and rechecks the language), where `search_vector @@ websearch_to_tsquery(<the
     # row's config>, q)` would compute a tsquery per row and could not use the index at all.
+    # The title matches are found the same way, from indexes of the titles' words (TitleLexemes).
     queries = _pg_queries(parsed)
-    matches = Q(~Q(language__in=list(PG_CONFIGS)), search_vector=queries[PG_NEUTRAL_CONFIG])
+
+    def matching(query):
+        return Q(SearchVectorExact(TitleLexemes("search_vector"), query)) if in_titles else Q(search_vector=query)
+
+    matches = ~Q(language__in=list(PG_CONFIGS)) & matching(queries[PG_NEUTRAL_CONFIG])
     for code, config in PG_CONFIGS.items():
-        matches |= Q(language=code, search_vector=queries[config])
+        matches |= Q(language=code) & matching(queries[config])
     row_query = _language_case(queries, queries[PG_NEUTRAL_CONFIG], SearchQueryField())
     return queryset.filter(matches).annotate(search_rank=SearchRank(F("search_vector"), row_query, weights=PG_WEIGHTS))
 
 
-class TitleLexemes(Func):
-    """The words of a search vector's title part (weight A): what the title index holds."""
+def titles_rank_first(query) -> bool:
+    """Whether every match with the query in its title ranks above every match without: true on PostgreSQL for a
+    query of one word (one lexeme once parsed, in every language's configuration); never on SQLite, whose bm25()
+    has no such bound.
 
-    function = "ts_filter"
-    template = "%(function)s(%(expressions)s, '{a}')"
-    output_field = SearchVectorField()
-
-
-def title_condition(query):
-    """The matches with the query in their title, when every one of them is sure to rank above every other match;
-    otherwise None (and always on SQLite, whose bm25() has no such bound).
-
-    For a query of one word (one lexeme once parsed), ts_rank() without normalisation (calc_rank_or() in
-    PostgreSQL's tsrank.c) ranks a row by the word's positions in order: with the weights w_j of its occurrences,
-    the largest first, rank = (w_1 + w_2/4 + w_3/9 + ...) / 1.645. A search vector is built title (A, 1.0) first,
-    then people and summary (B, 0.4), then texts (C, 0.2), and concatenation keeps that order. So a row with the
-    word in its title ranks at least 1/1.645 = 0.61, and any other at most 0.4 x 1.645/1.645 = 0.4. The first rows
-    in rank order are then the title matches' first rows, whenever there are at least that many title matches, and
-    those are found from a GIN index of titles without reading the other matches' kilobytes of search vector.
+    For a query of one lexeme, ts_rank() without normalisation (calc_rank_or() in PostgreSQL's tsrank.c) ranks a
+    row by the word's positions in order: with the weights w_j of its occurrences, the largest first, rank =
+    (w_1 + w_2/4 + w_3/9 + ...) / 1.645. A search vector is built title (A, 1.0) first, then people and summary (B,
+    0.4), then texts (C, 0.2), and concatenation keeps that order. So a row with the word in its title ranks at
+    least 1/1.645 = 0.61, and any other at most 0.4 x 1.645/1.645 = 0.4. The first rows in rank order are then the
+    first of the title matches (`search(..., in_titles=True)`) whenever there are at least that many of them, and
+    those are found from the small indexes of titles, without reading every match's kilobytes of search vector.
     """
     if connection.vendor != "postgresql":
-        return None
+        return False
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
-    queries = _pg_queries(parsed)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT max(numnode(websearch_to_tsquery(config::regconfig, %s))) FROM unnest(%s::text[]) AS config",
-            [parsed.websearch(), list(queries)],
+            [parsed.websearch(), [*PG_CONFIGS.values(), PG_NEUTRAL_CONFIG]],
         )
         (nodes,) = cursor.fetchone()
-    if nodes is None or nodes > 1:
-        return None
-    in_title = TitleLexemes("search_vector")
-    condition = Q(~Q(language__in=list(PG_CONFIGS)), SearchVectorExact(in_title, queries[PG_NEUTRAL_CONFIG]))
-    for code, config in PG_CONFIGS.items():
-        condition |= Q(Q(language=code), SearchVectorExact(in_title, queries[config]))
-    return condition
+    return nodes is not None and nodes <= 1
 
 
 def _snippets_postgresql(ids, parsed):

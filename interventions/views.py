@@ -30,7 +30,7 @@ from .filters import (
     page_size_from,
 )
 from .models import Intervention, Organisation, Theme
-from .search import SearchQueryError, icontains_condition, parse, title_condition, with_snippets
+from .search import SearchQueryError, icontains_condition, parse, titles_rank_first, with_snippets
 from .snapshot import kept, seek
 
 LATEST_HEARINGS = 5
@@ -126,9 +126,9 @@ class InterventionListView(ForgivingPaginationMixin, FilterView):
             if self.counted.snapshot and cleaned.get("sort") in ("", DEFAULT_SORT, DEFAULT_SEARCH_SORT):
                 # The unfiltered list in its default order: deep pages start from the snapshot's anchors.
                 paginator.seek = partial(seek, self.counted.snapshot)
-            elif cleaned.get("q") and (cleaned.get("sort") or self.filterset.default_sort) == DEFAULT_SEARCH_SORT:
+            else:
                 # A one-word search's first pages come from the matches with the word in their titles.
-                paginator.leading = title_condition(cleaned["q"])
+                paginator.leading = self.filterset.leading_results()
         return paginator
 
     def wants_results_only(self) -> bool:
@@ -473,19 +473,19 @@ class SearchView(TemplateView):
                 "id": "interventions",
                 "title": _("Interventions"),
                 "count": interventions.count(),
-                "items": with_snippets(
-                    leading_slice(
-                        interventions.for_list().order_by(*SORT_ORDERS[DEFAULT_SEARCH_SORT]),
-                        title_condition(parsed),
-                        0,
-                        SEARCH_SECTION_SIZE,
-                    ),
-                    parsed,
-                ),
+                "items": with_snippets(self.best_interventions(parsed), parsed),
                 "see_all": filtered_list_url(q=query),
             },
         ]
         return context
+
+    @staticmethod
+    def best_interventions(parsed) -> list:
+        """The first few matches by relevance: those with the query in their titles, when it has one word."""
+        order = SORT_ORDERS[DEFAULT_SEARCH_SORT]
+        published = Intervention.objects.published().for_list()
+        in_titles = published.search(parsed, in_titles=True).order_by(*order) if titles_rank_first(parsed) else None
+        return leading_slice(published.search(parsed).order_by(*order), in_titles, 0, SEARCH_SECTION_SIZE)
 
     @staticmethod
     def ranked(queryset, parsed, name_field, then):

@@ -1,5 +1,5 @@
 """A one-word search's first pages come from the matches with the word in their titles, and are exactly the pages
-the full ranking gives (search.title_condition and config.pagination.leading_slice)."""
+the full ranking gives (search.titles_rank_first and config.pagination.leading_slice)."""
 
 import datetime
 import re
@@ -12,7 +12,7 @@ from django.urls import reverse
 from config.pagination import IdsFirstPaginator
 from interventions.filters import SORT_ORDERS
 from interventions.models import Intervention
-from interventions.search import title_condition
+from interventions.search import titles_rank_first
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,13 +54,20 @@ def matches():
     statement("Remediation withheld", hearing=hearing, status="draft")
 
 
-def ranked(query):
-    return Intervention.objects.published().search(query).for_list().order_by(*SORT_ORDERS["relevance"])
+def ranked(query, in_titles=False):
+    matches = Intervention.objects.published().search(query, in_titles=in_titles)
+    return matches.for_list().order_by(*SORT_ORDERS["relevance"])
 
 
-def pages(query, leading, per_page):
+def paginator_for(query, per_page, leading=True):
     paginator = IdsFirstPaginator(ranked(query), per_page)
-    paginator.leading = leading
+    if leading:
+        paginator.leading = ranked(query, in_titles=True)
+    return paginator
+
+
+def pages(query, per_page, leading):
+    paginator = paginator_for(query, per_page, leading)
     return [[row.pk for row in paginator.page(number)] for number in paginator.page_range]
 
 
@@ -77,15 +84,20 @@ def test_every_title_match_outranks_every_other_match(matches):
 @on_postgresql
 @pytest.mark.parametrize("per_page", [3, 5, 14, 20])
 def test_pages_from_title_matches_are_the_full_rankings_pages(matches, per_page):
-    leading = title_condition("remediation")
-    assert leading is not None
-    assert pages("remediation", leading, per_page) == pages("remediation", None, per_page)
+    assert titles_rank_first("remediation")
+    assert pages("remediation", per_page, leading=True) == pages("remediation", per_page, leading=False)
+
+
+@on_postgresql
+def test_title_matches_are_those_with_the_word_in_their_titles_in_every_language(matches):
+    titles = [row.title for row in ranked("remediation", in_titles=True)]
+    assert sorted(titles) == sorted(f"Remediation statement {index}" for index in range(14))
+    assert {row.language for row in ranked("remediation", in_titles=True)} == {"en", "fr", "es", "ar"}
 
 
 @on_postgresql
 def test_a_first_page_within_the_title_matches_is_read_from_them_alone(matches):
-    paginator = IdsFirstPaginator(ranked("remediation"), 5)
-    paginator.leading = title_condition("remediation")
+    paginator = paginator_for("remediation", 5)
     with CaptureQueriesContext(connection) as queries:
         paginator.page(2)
     ids_queries = [query["sql"] for query in queries if "LIMIT" in query["sql"]]
@@ -95,8 +107,7 @@ def test_a_first_page_within_the_title_matches_is_read_from_them_alone(matches):
 
 @on_postgresql
 def test_a_page_past_the_title_matches_is_ranked_in_full(matches):
-    paginator = IdsFirstPaginator(ranked("remediation"), 5)
-    paginator.leading = title_condition("remediation")
+    paginator = paginator_for("remediation", 5)
     with CaptureQueriesContext(connection) as queries:
         rows = list(paginator.page(3))
     ids_queries = [query["sql"] for query in queries if "LIMIT" in query["sql"]]
@@ -116,17 +127,19 @@ def test_a_page_past_the_title_matches_is_ranked_in_full(matches):
     ],
 )
 def test_a_query_of_more_than_one_lexeme_is_ranked_in_full(query):
-    assert title_condition(query) is None
+    assert not titles_rank_first(query)
 
 
 @on_postgresql
 def test_a_stop_word_beside_the_word_still_leaves_one_lexeme():
-    assert title_condition("the remediation") is not None
+    assert titles_rank_first("the remediation")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: bm25() has no such bound")
-def test_sqlite_always_ranks_in_full():
-    assert title_condition("remediation") is None
+def test_sqlite_always_ranks_in_full(client, matches):
+    assert not titles_rank_first("remediation")
+    response = client.get(reverse("interventions:list"), {"q": "remediation", "page_size": 10})
+    assert [row.pk for row in response.context["page_obj"]] == [row.pk for row in ranked("remediation")[:10]]
 
 
 @on_postgresql
