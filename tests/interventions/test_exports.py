@@ -291,6 +291,26 @@ def test_a_panel_with_its_own_recording_is_exported_with_it_rather_than_its_pare
     assert cells == cells_of_the_row_builder()
 
 
+def test_each_row_of_a_session_links_its_recording_at_its_own_moment(client):
+    hearing = HearingFactory()
+    session = SessionFactory(hearing=hearing, order=1)
+    RecordingFactory(session=session, url="https://www.youtube.com/watch?v=session")
+    silent = SessionFactory(hearing=hearing, order=2)  # no recording, no parent session
+    for order, offset in enumerate([0, 95, 600, None], start=1):
+        InterventionFactory(hearing=hearing, session=session, order=order, start_offset=offset)
+    InterventionFactory(hearing=hearing, session=silent, order=1, start_offset=30)
+    cells = csv_cells(client)
+    column = cells[0].index("recording_url")
+    assert sorted(row[column] for row in cells[1:]) == [
+        "",
+        "https://www.youtube.com/watch?v=session",
+        "https://www.youtube.com/watch?v=session",
+        "https://www.youtube.com/watch?v=session&t=600s",
+        "https://www.youtube.com/watch?v=session&t=95s",
+    ]
+    assert cells == cells_of_the_row_builder()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and its time limit are PostgreSQL's")
 def test_the_csv_export_query_runs_under_the_exports_time_limit_not_the_pages(client, settings):
     # The whole archive at a million interventions takes 15-22 s: the pages' limit would end the file early.
