@@ -41,10 +41,14 @@ class IdsFirstPaginator(Paginator):
 
     `leading`, when set (and `seek` is not), is a queryset of rows that all come first in the order, in that
     order: see leading_slice().
+
+    `rows_by_id`, when set, is a function of the page's ids returning a queryset of those rows: the rows are then
+    read by id alone, rather than through the paginated queryset's filters a second time.
     """
 
     seek = None
     leading = None
+    rows_by_id = None
 
     def page(self, number):
         number = self.validate_number(number)
@@ -59,8 +63,10 @@ class IdsFirstPaginator(Paginator):
         else:
             leading = None if self.leading is None else self.leading.values_list("pk", flat=True)
             ids = leading_slice(queryset.values_list("pk", flat=True), leading, bottom, top)
-        rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids], number, self)
+        by_id = self.rows_by_id(ids) if self.rows_by_id else queryset.filter(pk__in=ids)
+        rows = {row.pk: row for row in by_id}
+        # A row deleted or withdrawn between the two queries is left out rather than failing the page.
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def leading_slice(queryset, leading, start, stop) -> list:

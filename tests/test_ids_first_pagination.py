@@ -93,3 +93,28 @@ def test_a_deep_page_takes_no_more_queries_than_a_fixed_budget(interventions):
 
     # The ids, the rows, and the queryset's four prefetches (fewer when a page has no sessions to prefetch).
     assert max(queries(1), queries(3), queries(5)) <= 6
+
+
+def test_rows_read_by_id_keep_the_pages_order(interventions):
+    queryset = Intervention.objects.published().for_list().order_by(*SORT_ORDERS["-date"])
+    paginator = IdsFirstPaginator(queryset.filter(title="Statement 1"), 2)
+    paginator.rows_by_id = lambda ids: Intervention.objects.for_list().filter(pk__in=ids)
+    by_id = [[row.pk for row in paginator.page(number)] for number in paginator.page_range]
+    assert by_id == pages(Paginator, queryset.filter(title="Statement 1"), per_page=2)
+
+
+def test_rows_read_by_id_do_not_repeat_the_pages_filters(interventions):
+    paginator = IdsFirstPaginator(Intervention.objects.published().filter(title="Statement 1").for_list(), 2)
+    paginator.rows_by_id = lambda ids: Intervention.objects.for_list().filter(pk__in=ids)
+    assert paginator.count == 5
+    with CaptureQueriesContext(connection) as captured:
+        list(paginator.page(1))
+    assert ["Statement 1" in query["sql"] for query in captured[:2]] == [True, False]
+
+
+def test_a_row_gone_before_it_is_read_is_left_out_of_its_page(interventions):
+    queryset = Intervention.objects.published().for_list().order_by(*SORT_ORDERS["-date"])
+    first_ids = list(queryset.values_list("pk", flat=True)[:5])
+    paginator = IdsFirstPaginator(queryset, 5)
+    paginator.rows_by_id = lambda ids: Intervention.objects.for_list().filter(pk__in=ids).exclude(pk=first_ids[2])
+    assert [row.pk for row in paginator.page(1)] == first_ids[:2] + first_ids[3:]

@@ -399,3 +399,16 @@ def test_an_intervention_at_a_hearing_dated_by_year_shows_the_year_only(client):
         assert '<time datetime="1946">1946</time>' in page
         assert "1 January 1946" not in page
     assert intervention.citation().endswith("1946")
+
+
+def test_a_theme_filtered_pages_rows_are_read_by_id_not_through_the_filter_again(client):
+    theme = ThemeFactory(slug="demand")
+    for _ in range(3):
+        InterventionFactory(themes=[theme])
+    InterventionFactory()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("interventions:list"), {"theme": "demand"})
+    assert len(response.context["page_obj"].object_list) == 3
+    row_queries = [query["sql"] for query in captured if '"interventions_intervention"."summary"' in query["sql"]]
+    assert row_queries
+    assert not any("interventions_intervention_themes" in sql for sql in row_queries)
