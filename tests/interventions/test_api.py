@@ -187,3 +187,46 @@ def test_the_organisations_count_is_kept_until_the_archive_changes(client, varie
     InterventionFactory(organisation=OrganisationFactory(name="Newly Public Org"))
     snapshot.unfiltered_snapshot()
     assert client.get(url).json()["count"] == first + 1
+
+
+@pytest.mark.parametrize("query", ["", "language=fr", "q=trafficking"])
+def test_the_interventions_count_is_kept_until_the_archive_changes(client, varied_archive, query):
+    from interventions import snapshot
+
+    url = f"{LIST_URL}?{query}"
+    snapshot.unfiltered_snapshot()  # as the first view of the list page after a change counts it
+    first = client.get(url).json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).json()["count"] == first
+    assert not [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    InterventionFactory(language="fr", summary="On trafficking.")
+    snapshot.unfiltered_snapshot()
+    assert client.get(url).json()["count"] == first + 1
+
+
+def test_the_interventions_rows_are_read_by_id_once_the_filters_found_them(client, varied_archive):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{LIST_URL}?language=fr")
+    assert response.json()["results"]
+    row_queries = [query["sql"] for query in queries if '"interventions_intervention"."summary"' in query["sql"]]
+    assert len(row_queries) == 1
+    assert "'fr'" not in row_queries[0]
+
+
+def test_a_page_past_the_end_is_a_json_404(client, varied_archive):
+    response = client.get(f"{LIST_URL}?page=999999")
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("query", ["", "q=trafficking", "language=en"])
+def test_small_pages_of_the_api_add_up_to_the_list_page(client, varied_archive, query):
+    from interventions import snapshot
+
+    snapshot.unfiltered_snapshot()  # deep pages of the unfiltered list then start from its anchors
+    ids, url = [], f"{LIST_URL}?{query}&page_size=2"
+    while url:
+        data = client.get(url).json()
+        ids += [row["id"] for row in data["results"]]
+        url = data["next"]
+    assert ids == html_list_ids(client, query)

@@ -158,3 +158,15 @@ def test_the_search_pages_interventions_are_the_full_rankings_first(client, matc
     shown = [row.pk for row in response.context["sections"][2]["items"]]
     assert shown == [row.pk for row in ranked(query)[: len(shown)]]
     assert shown
+
+
+@on_postgresql
+def test_the_apis_search_pages_are_the_full_rankings(client, matches):
+    api = reverse("api:intervention-list")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(api, {"q": "remediation", "page_size": 5}).json()
+    assert any("ts_filter" in query["sql"] for query in queries)
+    third = client.get(api, {"q": "remediation", "page_size": 5, "page": 3}).json()
+    assert [row["id"] for row in first["results"]] == [row.pk for row in ranked("remediation")[:5]]
+    assert [row["id"] for row in third["results"]] == [row.pk for row in ranked("remediation")[10:15]]
+    assert first["count"] == 42
