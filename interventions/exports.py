@@ -16,7 +16,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Func, Prefetch, Q, TextField
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,8 @@ from config.heartbeat import reporting_progress
 from hearings.models import Recording, Session
 
 from .filters import InterventionFilter
-from .models import Intervention, Theme
+from .models import Intervention
+from .name_lists import LIST_SEPARATOR
 
 CHUNK_SIZE = 2000
 
@@ -60,7 +61,6 @@ TEXTS_ASKED = {"1", "true", "yes", "on"}
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-LIST_SEPARATOR = "; "
 
 Row = dict[str, object]
 
@@ -248,25 +248,48 @@ def csv_lines(row_iter: Iterable[Row], columns: list[str] = COLUMNS) -> Iterator
 
 # PostgreSQL writes the CSV itself with COPY: the same cells as csv_lines(rows(...)), at the
 # speed of the database rather than of Python. Each cell is computed in SQL as csv_cell() does it.
+
+
+# csv_cell() of a text cell: empty for no value, an apostrophe before a formula-like start. ascii() is the first
+# character's code point (0 for an empty string), compared as integers: left(cell, 1) IN ('=', ...) built a
+# one-character string and compared it six times, for each of a row's text cells.
+_SPREADSHEET_SAFE_SQL = (
+    "CASE WHEN ascii({first}) IN ({codes}) THEN chr(39) || {value} ELSE COALESCE({value}, '') END".replace(
+        "{codes}", ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+    )
+)
+
+
+class _SpreadsheetSafe(Func):
+    """A text column as csv_cell() writes it."""
+
+    template = _SPREADSHEET_SAFE_SQL.format(first="%(expressions)s", value="%(expressions)s")
+    output_field = TextField()
+
+
+# The row's own text columns are made safe here, in the query that sorts the rows, which PostgreSQL shares out
+# to its parallel workers; cells computed after the sort are made safe in copy_csv_query (_copy_cell).
 _COPY_INNER = {
     "x_id": F("pk"),
     "x_hearing_id": F("hearing_id"),
-    "x_hearing": F("hearing__title"),
+    "x_hearing": _SpreadsheetSafe(F("hearing__title")),
     "x_session_id": F("session_id"),
-    "x_session": F("session__title"),
+    "x_session": _SpreadsheetSafe(F("session__title")),
     "x_parent_id": F("session__parent_id"),
     "x_date": F("date"),
-    "x_organisation": F("organisation__name"),
-    "x_organisation_type": F("organisation__type"),
+    "x_organisation": _SpreadsheetSafe(F("organisation__name")),
+    "x_organisation_type": _SpreadsheetSafe(F("organisation__type")),
+    "x_on_behalf_of_names": _SpreadsheetSafe(F("on_behalf_of_names")),
+    "x_theme_names": _SpreadsheetSafe(F("theme_names")),
     "x_speaker_name": F("speaker_name"),
     "x_withhold": F("withhold_speaker_name"),
-    "x_role": F("hearing_role"),
-    "x_title": F("title"),
-    "x_summary": F("summary"),
-    "x_language": F("language"),
+    "x_role": _SpreadsheetSafe(F("hearing_role")),
+    "x_title": _SpreadsheetSafe(F("title")),
+    "x_summary": _SpreadsheetSafe(F("summary")),
+    "x_language": _SpreadsheetSafe(F("language")),
     "x_start": F("start_offset"),
     "x_end": F("end_offset"),
-    "x_source_url": F("source_url"),
+    "x_source_url": _SpreadsheetSafe(F("source_url")),
     "x_published_at": F("published_at"),
 }
 # Recording.url_at() in SQL, of the session's first recording (`first_rec`, joined in copy_csv_query).
@@ -295,16 +318,8 @@ _COPY_CELLS = {
     "session": "r.x_session",
     "date": "to_char(r.x_date, 'YYYY-MM-DD')",
     "organisation": "r.x_organisation",
-    # Most interventions have no co-sponsor: a look at the index first spares them the sorted aggregate, which
-    # PostgreSQL sets up for every row it is asked of, empty or not (0.45 s of the whole archive at 1M). A scalar
-    # LIMIT 1, not EXISTS, which the planner turned into a hash of every co-sponsorship (150,000 at 1M) even for a
-    # filtered export of a few thousand rows: 25% slower for a mid-sized organisation's.
-    "on_behalf_of": (
-        "CASE WHEN (SELECT 1 FROM interventions_intervention_on_behalf_of t WHERE t.intervention_id = r.x_id LIMIT 1) "
-        "IS NOT NULL THEN (SELECT string_agg(o.name, '; ' ORDER BY o.name) "
-        "FROM interventions_intervention_on_behalf_of t JOIN interventions_organisation o ON o.id = t.organisation_id "
-        "WHERE t.intervention_id = r.x_id) END"
-    ),
+    # The sorted lists are kept on the row (name_lists.py): sorting one per row was a quarter of the export.
+    "on_behalf_of": "r.x_on_behalf_of_names",
     "organisation_type": "r.x_organisation_type",
     # Never the withheld name: it stays in the archive only.
     "speaker": "CASE WHEN r.x_withhold THEN '' ELSE r.x_speaker_name END",
@@ -312,13 +327,7 @@ _COPY_CELLS = {
     "title": "r.x_title",
     "summary": "r.x_summary",
     "language": "r.x_language",
-    # Theme names from a constant map (themes are a short vocabulary): joining the theme table for every row
-    # made the planner hash it once per row, two thirds of the whole export's time.
-    "themes": (
-        "(SELECT string_agg(n.name, '; ' ORDER BY n.name) FROM interventions_intervention_themes t "
-        "CROSS JOIN LATERAL (SELECT {theme_names}::jsonb ->> t.theme_id::text AS name) n "
-        "WHERE t.intervention_id = r.x_id)"
-    ),
+    "themes": "r.x_theme_names",
     # The session's first recording, else its parent session's (`first_rec`); without a session, every
     # recording of the hearing once, in session and recording order (as recording_urls()).
     "recording_url": f"""CASE WHEN r.x_session_id IS NOT NULL THEN {_RECORDING_AT} ELSE (
@@ -346,7 +355,21 @@ _COPY_CELLS = {
     "text_submitted": "texts.text_submitted",
 }
 _NOT_TEXT = {"id", "start_offset", "end_offset"}
-_FORMULA_TRIGGERS_SQL = "('=', '+', '-', '@', chr(9), chr(13))"
+# Cells made safe before the sort (_COPY_INNER), and those this code writes itself, which start with a digit or
+# with "http".
+_ALREADY_SAFE = {
+    "hearing",
+    "session",
+    "organisation",
+    "organisation_type",
+    "on_behalf_of",
+    "role",
+    "title",
+    "summary",
+    "language",
+    "themes",
+    "source_url",
+} | {"permalink", "date", "published_at"}
 
 
 def _copy_cell(column: str) -> str:
@@ -354,10 +377,11 @@ def _copy_cell(column: str) -> str:
     value = "c." + connection.ops.quote_name(column)
     if column in _NOT_TEXT:
         return f"COALESCE({value}::text, '')"
-    # No value is an empty cell; a formula-like start gets an apostrophe (chr(39)).
-    return (
-        f"CASE WHEN left({value}, 1) IN {_FORMULA_TRIGGERS_SQL} THEN chr(39) || {value} ELSE COALESCE({value}, '') END"
-    )
+    if column in _ALREADY_SAFE:
+        return f"COALESCE({value}, '')"
+    # The full texts are kept out of line: left() reads their first chunk where ascii() would read them whole.
+    first = f"left({value}, 1)" if column in TEXT_COLUMNS else value
+    return _SPREADSHEET_SAFE_SQL.format(first=first, value=value)
 
 
 def _sql_literal(text: str) -> str:
@@ -375,12 +399,7 @@ COPY_CHUNK_BYTES = 64 * 1024
 def copy_csv_query(interventions, absolute: Callable[[str], str], columns: list[str] = COLUMNS) -> tuple[str, list]:
     """The SELECT whose rows are the CSV's cells, and its parameters."""
     before, after = _permalinks(absolute)(0).rsplit("0", 1)
-    theme_names = json.dumps({str(pk): name for pk, name in Theme.objects.values_list("pk", "name")})
-    literals = {
-        "permalink_before": _sql_literal(before),
-        "permalink_after": _sql_literal(after),
-        "theme_names": _sql_literal(theme_names),
-    }
+    literals = {"permalink_before": _sql_literal(before), "permalink_after": _sql_literal(after)}
     inner, params = interventions.prefetch_related(None).values(**_COPY_INNER).query.sql_with_params()
     values = ", ".join(
         f"({_COPY_CELLS[column].format(**literals)}){'' if column in _NOT_TEXT else '::text'} "
@@ -391,13 +410,17 @@ def copy_csv_query(interventions, absolute: Callable[[str], str], columns: list[
     joins = _FIRST_RECORDING_JOIN if "recording_url" in columns else ""
     if set(TEXT_COLUMNS) & set(columns):
         table = connection.ops.quote_name(Intervention._meta.db_table)
+        # LIMIT 1 keeps the look-up a subquery run for each row: as a plain join, PostgreSQL may hash the filtered
+        # rows and read the whole table against them, and the rows then come in the table's order (seen at 1M
+        # for a theme's export, 116,710 rows).
         joins += (
             " LEFT JOIN LATERAL (SELECT t.text_delivered, t.text_is_excerpt, t.text_submitted "  # noqa: S608 - our table
-            f"FROM {table} t WHERE t.id = r.x_id) AS texts ON true"
+            f"FROM {table} t WHERE t.id = r.x_id LIMIT 1) AS texts ON true"
         )
-    # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute a list once for each
-    # reference to it. Both levels keep the filtered list's order: rows are projected as they come, and the
-    # first recordings and the texts are looked up row by row in that order (nested loops, outer side first).
+    # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute the recording's cell once for
+    # each reference to it. Both levels keep the filtered list's order: rows are projected as they come, and the
+    # first recordings and the texts are looked up row by row in that order (nested loops, outer side first:
+    # the look-ups are LATERAL subqueries with a LIMIT, which PostgreSQL can only run that way).
     return (
         f"SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r{joins} OFFSET 0) AS c",  # noqa: S608
         list(params),

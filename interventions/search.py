@@ -10,7 +10,9 @@ Both indexes hold the same weighted parts of an intervention: its title (A); the
 co-sponsoring organisations' names and acronyms, the speaker unless the name is withheld, and
 the theme names (B); the summary (B); the texts (C). They are kept current by the signals in
 signals.py; code that changes rows in bulk calls `refresh_search_index(ids)` itself, and
-`manage.py rebuild_search_index` rebuilds everything.
+`manage.py rebuild_search_index` rebuilds everything. The same refresh keeps each row's sorted lists
+of theme and co-sponsor names (`Intervention.theme_names`, `.on_behalf_of_names`), which change
+exactly when the names the index holds do, for the CSV export (name_lists.py).
 """
 
 import json
@@ -33,6 +35,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from . import name_lists
 
 FTS_TABLE = "interventions_intervention_fts"
 # Porter stems English only; remove_diacritics lets "proteger" find "protéger". French and Spanish
@@ -63,6 +67,13 @@ PG_UPDATE_SQL = (
     "setweight(to_tsvector(%(config)s::regconfig, %(summary)s), 'B') || "
     "setweight(to_tsvector(%(config)s::regconfig, %(texts)s), 'C') "
     "WHERE id = %(pk)s"
+)
+# With the row's kept name lists, in the same statement (name_lists.py); migrations before the lists existed
+# refresh the vector alone.
+PG_UPDATE_WITH_NAME_LISTS_SQL = PG_UPDATE_SQL.replace(
+    " WHERE id = ",
+    f", theme_names = {name_lists.PG_THEME_NAMES_SQL}, on_behalf_of_names = {name_lists.PG_ON_BEHALF_OF_NAMES_SQL}"
+    " WHERE id = ",
 )
 
 # Text search configurations by intervention language; any other language is indexed without stemming.
@@ -441,12 +452,14 @@ def create_fts_table(schema_editor):
 
 
 def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None):
-    """Rebuild the search index entries of the interventions with these ids (all when None).
+    """Rebuild the search index entries of the interventions with these ids (all when None), and
+    their kept lists of theme and co-sponsor names (name_lists.py).
 
     Call it after changing indexed fields without save(), e.g. with QuerySet.update(). Ids of
     deleted interventions are dropped from the index. `model` lets a migration pass its own.
     """
     model = model or apps.get_model("interventions", "Intervention")
+    with_name_lists = any(field.name == "theme_names" for field in model._meta.concrete_fields)
     if ids is None:
         ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
     else:
@@ -458,7 +471,11 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
             .select_related("organisation")
             .prefetch_related("themes", "on_behalf_of")
         )
-        _write([(row.pk, row.language, document(row)) for row in rows])
+        # One transaction per batch: outside one, SQLite would commit (and sync to disk) every row.
+        with transaction.atomic():
+            _write([(row.pk, row.language, document(row)) for row in rows], with_name_lists)
+            if with_name_lists and connection.vendor != "postgresql":
+                _write_name_lists(rows)
         stale = set(batch) - {row.pk for row in rows}
         if stale and connection.vendor != "postgresql":
             # Deleted interventions: PostgreSQL's index went with the row, FTS5's entry must go too.
@@ -468,12 +485,17 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
             progress(len(batch))
 
 
-def _write(entries):
-    # One transaction per batch: outside one, SQLite would commit (and sync to disk) every row.
-    with transaction.atomic(), connection.cursor() as cursor:
+def _write_name_lists(rows):
+    # PostgreSQL writes them with the search vector (PG_UPDATE_WITH_NAME_LISTS_SQL), in its own collation.
+    with connection.cursor() as cursor:
+        cursor.executemany(name_lists.UPDATE_SQL, name_lists.update_params(rows))
+
+
+def _write(entries, with_name_lists=True):
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.executemany(
-                PG_UPDATE_SQL,
+                PG_UPDATE_WITH_NAME_LISTS_SQL if with_name_lists else PG_UPDATE_SQL,
                 [
                     {"pk": pk, "config": PG_CONFIGS.get(language, PG_NEUTRAL_CONFIG), **doc}
                     for pk, language, doc in entries

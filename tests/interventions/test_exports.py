@@ -1,6 +1,7 @@
 """CSV and JSON exports: exactly the list page's results, in its order, safe to open in a spreadsheet."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -10,7 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import HearingFactory, InterventionFactory, RecordingFactory, SessionFactory
+from tests.factories import (
+    HearingFactory,
+    InterventionFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    SessionFactory,
+    ThemeFactory,
+)
 from tests.interventions.conftest import QUERIES, html_list_ids
 
 pytestmark = pytest.mark.django_db
@@ -278,6 +286,30 @@ def test_csv_cells_are_those_of_the_row_builder_for_awkward_values(client):
     assert "Secret Person" not in {cell for row in cells for cell in row}
 
 
+def test_every_text_cell_that_a_spreadsheet_would_run_is_neutralised_as_the_row_builder_does(client):
+    hearing = HearingFactory(title="=HEARING()")
+    session = SessionFactory(hearing=hearing, title="+session", order=1)
+    InterventionFactory(
+        hearing=hearing,
+        session=session,
+        organisation=OrganisationFactory(name="-organisation"),
+        on_behalf_of=[OrganisationFactory(name="@co-sponsor"), OrganisationFactory(name="plain co-sponsor")],
+        themes=[ThemeFactory(name="=theme"), ThemeFactory(name="another theme")],
+        speaker_name="\tspeaker",
+        title="\rtitle",
+        summary="=summary",
+        source_url="=https://example.org/statement.pdf",
+        text_delivered="+delivered",
+        text_submitted="-submitted",
+    )
+    cells = csv_cells(client, "texts=1")
+    assert cells == cells_of_the_row_builder("texts=1", texts=True)
+    row = dict(zip(cells[0], cells[1], strict=True))
+    assert row["hearing"] == "'=HEARING()"
+    assert row["themes"] == "'=theme; another theme"
+    assert row["text_submitted"] == "'-submitted"
+
+
 def test_a_panel_with_its_own_recording_is_exported_with_it_rather_than_its_parent_sessions(client):
     hearing = HearingFactory()
     plenary = SessionFactory(hearing=hearing, order=1)
@@ -327,6 +359,20 @@ def test_the_csv_export_query_runs_under_the_exports_time_limit_not_the_pages(cl
         cells = csv_cells(client)
     assert len(cells) == 2
     assert limits == [["123456"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY's plan is PostgreSQL's")
+def test_the_csv_with_texts_keeps_the_lists_order_whichever_join_postgresql_prefers(client):
+    # At a million interventions PostgreSQL hashed a theme's rows against the whole table to read their texts,
+    # and the rows came in the table's order. Forbidding nested loops makes it prefer such a join here too.
+    hearing = HearingFactory()
+    for day in range(1, 13):  # stored oldest first, listed newest first
+        InterventionFactory(hearing=hearing, date=datetime.date(2021, 7, day), text_delivered=f"Said on day {day}.")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+    rows = csv_rows(client, "texts=1")
+    assert [int(row["id"]) for row in rows] == html_list_ids(client, "")
+    assert rows[0]["text_delivered"] == "Said on day 12."
 
 
 def test_the_csv_leaves_the_full_texts_out_unless_asked(client):

@@ -5,13 +5,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Prefetch
 from django.db.models.functions import Length
 from django.test import Client
 
 from hearings.models import Hearing, PublicationStatus, Recording, Session
 from interventions import synthetic
 from interventions.models import Intervention, Organisation, Theme
+from interventions.name_lists import LIST_SEPARATOR
 from interventions.search import search
 from tests.factories import InterventionFactory
 
@@ -206,3 +207,15 @@ def test_seeding_again_with_another_seed_reindexes_the_new_texts():
     after = published_titles_containing("remediation")
     assert after != before
     assert searchable_titles("remediation") == after
+
+
+def test_a_seeded_archive_keeps_every_interventions_sorted_lists_of_names():
+    seed(300)
+    rows = Intervention.objects.prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("name")),
+        Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name")),
+    )
+    assert any(row.on_behalf_of_names for row in rows)
+    for row in rows:
+        assert row.theme_names == LIST_SEPARATOR.join(theme.name for theme in row.themes.all())
+        assert row.on_behalf_of_names == LIST_SEPARATOR.join(partner.name for partner in row.on_behalf_of.all())

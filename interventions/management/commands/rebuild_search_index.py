@@ -7,7 +7,10 @@ BAR_WIDTH = 40
 
 
 class Command(BaseCommand):
-    help = "Rebuild the full-text search index of every intervention (after bulk changes or loading fixtures)."
+    help = (
+        "Rebuild the full-text search index of every intervention, and its kept lists of theme and co-sponsor "
+        "names (after bulk changes or loading fixtures)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500, help="Interventions indexed per batch.")

@@ -1,0 +1,46 @@
+"""The sorted lists of theme and co-sponsor names an intervention's row keeps for the CSV export.
+
+The export writes each list as one cell, the names sorted and joined with LIST_SEPARATOR. Sorting a
+list for every row made PostgreSQL's COPY spend a quarter of the whole archive's export on them, so
+each row keeps its two lists (`Intervention.theme_names`, `.on_behalf_of_names`). They change exactly
+when the names the search index holds change, so search.refresh_search_index() writes them too, and
+every signal and bulk change that refreshes the index keeps them current.
+"""
+
+LIST_SEPARATOR = "; "
+
+# PostgreSQL sorts by the database's collation, as the export's own queries do (in the row being updated).
+PG_THEME_NAMES_SQL = (
+    f"COALESCE((SELECT string_agg(th.name, '{LIST_SEPARATOR}' ORDER BY th.name) "  # noqa: S608 - constant SQL
+    "FROM interventions_intervention_themes t JOIN interventions_theme th ON th.id = t.theme_id "
+    "WHERE t.intervention_id = interventions_intervention.id), '')"
+)
+PG_ON_BEHALF_OF_NAMES_SQL = (
+    f"COALESCE((SELECT string_agg(o.name, '{LIST_SEPARATOR}' ORDER BY o.name) "  # noqa: S608 - constant SQL
+    "FROM interventions_intervention_on_behalf_of t JOIN interventions_organisation o ON o.id = t.organisation_id "
+    "WHERE t.intervention_id = interventions_intervention.id), '')"
+)
+# Every row at once, for a migration or a repair.
+PG_UPDATE_ALL_SQL = (
+    f"UPDATE interventions_intervention SET theme_names = {PG_THEME_NAMES_SQL}, "  # noqa: S608 - constant SQL
+    f"on_behalf_of_names = {PG_ON_BEHALF_OF_NAMES_SQL}"
+)
+# SQLite sorts text by its bytes (the BINARY collation), which for UTF-8 is Python's order of code points.
+UPDATE_SQL = "UPDATE interventions_intervention SET theme_names = %s, on_behalf_of_names = %s WHERE id = %s"
+
+
+def joined(names) -> str:
+    """A list as the export writes it, sorted as SQLite sorts it."""
+    return LIST_SEPARATOR.join(sorted(names))
+
+
+def update_params(interventions) -> list[tuple]:
+    """UPDATE_SQL's parameters for interventions read with their themes and co-sponsors prefetched."""
+    return [
+        (
+            joined(theme.name for theme in row.themes.all()),
+            joined(partner.name for partner in row.on_behalf_of.all()),
+            row.pk,
+        )
+        for row in interventions
+    ]
