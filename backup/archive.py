@@ -20,6 +20,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from interventions import name_lists
+from interventions.models import Intervention
 from interventions.snapshot import bump_version
 
 FORMAT = "interventions-archive"
@@ -223,6 +225,10 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
                 rows = document["models"][label(model)]
                 counts[label(model)] = _load(model, rows, set(chosen), progress)
             _reset_sequences(chosen)
+            if Intervention in chosen:
+                # Loading sends no signals, and each intervention's sorted lists of names (for the CSV export)
+                # follow this database's collation; an archive written before they existed has none.
+                name_lists.refresh_all(Intervention, connection)
             # Rows were loaded without signals: counts kept from before the import must not be used.
             bump_version()
             # Fail inside the transaction, not at commit, if a row points at one that is missing.

@@ -4,26 +4,9 @@ from django.db import migrations, models
 
 import interventions.name_lists
 
-BATCH_SIZE = 2000
-
 
 def fill_name_lists(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # One statement for the whole archive (about a minute at a million interventions): longer than the
-            # limit the settings may set for pages.
-            cursor.execute("SET LOCAL statement_timeout = 0")
-            cursor.execute(interventions.name_lists.PG_UPDATE_ALL_SQL)
-        return
-    Intervention = apps.get_model("interventions", "Intervention")
-    ids = list(Intervention.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH_SIZE):
-        rows = Intervention.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).prefetch_related(
-            "themes", "on_behalf_of"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(interventions.name_lists.UPDATE_SQL, interventions.name_lists.update_params(rows))
+    interventions.name_lists.refresh_all(apps.get_model("interventions", "Intervention"), schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -120,6 +120,18 @@ def test_round_trip_covers_every_model_of_the_project_apps(full_archive):
     assert not labels & {"auth.permission", "contenttypes.contenttype", "sessions.session", "axes.accessattempt"}
 
 
+def test_an_archive_written_before_the_kept_name_lists_gets_them_on_restore(full_archive):
+    models = archive.archived_models()
+    before = list(Intervention.objects.order_by("pk").values_list("theme_names", "on_behalf_of_names"))
+    document = json.loads(export())
+    for row in document["models"]["interventions.intervention"]:
+        del row["theme_names"], row["on_behalf_of_names"]
+    wipe(models)
+    restore(json.dumps(document))
+    assert list(Intervention.objects.order_by("pk").values_list("theme_names", "on_behalf_of_names")) == before
+    assert any(themes and partners for themes, partners in before)
+
+
 def test_restored_timestamps_are_the_original_ones(full_archive):
     models = archive.archived_models()
     text = export()
