@@ -248,22 +248,26 @@ def csv_lines(row_iter: Iterable[Row], columns: list[str] = COLUMNS) -> Iterator
 
 # PostgreSQL writes the CSV itself with COPY: the same cells as csv_lines(rows(...)), at the
 # speed of the database rather than of Python. Each cell is computed in SQL as csv_cell() does it.
+_FORMULA_TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
 
 
-# csv_cell() of a text cell: empty for no value, an apostrophe before a formula-like start. ascii() is the first
-# character's code point (0 for an empty string), compared as integers: left(cell, 1) IN ('=', ...) built a
-# one-character string and compared it six times, for each of a row's text cells.
-_SPREADSHEET_SAFE_SQL = (
-    "CASE WHEN ascii({first}) IN ({codes}) THEN chr(39) || {value} ELSE COALESCE({value}, '') END".replace(
-        "{codes}", ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+def _spreadsheet_safe_sql(value: str, first: str | None = None) -> str:
+    """csv_cell() of a text cell: empty for no value, an apostrophe before a formula-like start.
+
+    ascii() is the first character's code point (0 for an empty string), compared as integers: left(cell, 1)
+    IN ('=', ...) built a one-character string and compared it six times, for each of a row's text cells.
+    `first` is what to take the first character of, when that is cheaper than `value` itself.
+    """
+    return (
+        f"CASE WHEN ascii({first or value}) IN ({_FORMULA_TRIGGER_CODES}) THEN chr(39) || {value} "
+        f"ELSE COALESCE({value}, '') END"
     )
-)
 
 
 class _SpreadsheetSafe(Func):
     """A text column as csv_cell() writes it."""
 
-    template = _SPREADSHEET_SAFE_SQL.format(first="%(expressions)s", value="%(expressions)s")
+    template = _spreadsheet_safe_sql("%(expressions)s")
     output_field = TextField()
 
 
@@ -318,7 +322,7 @@ _COPY_CELLS = {
     "session": "r.x_session",
     "date": "to_char(r.x_date, 'YYYY-MM-DD')",
     "organisation": "r.x_organisation",
-    # The sorted lists are kept on the row (name_lists.py): sorting one per row was a quarter of the export.
+    # The sorted lists are kept on the row (name_lists.py) rather than aggregated and sorted for each row.
     "on_behalf_of": "r.x_on_behalf_of_names",
     "organisation_type": "r.x_organisation_type",
     # Never the withheld name: it stays in the archive only.
@@ -355,20 +359,12 @@ _COPY_CELLS = {
     "text_submitted": "texts.text_submitted",
 }
 _NOT_TEXT = {"id", "start_offset", "end_offset"}
-# Cells made safe before the sort (_COPY_INNER), and those this code writes itself, which start with a digit or
-# with "http".
+# Cells that are a column made safe before the sort (_COPY_INNER), and those this code writes itself, which start
+# with a digit or with "http".
 _ALREADY_SAFE = {
-    "hearing",
-    "session",
-    "organisation",
-    "organisation_type",
-    "on_behalf_of",
-    "role",
-    "title",
-    "summary",
-    "language",
-    "themes",
-    "source_url",
+    column
+    for column, cell in _COPY_CELLS.items()
+    if cell.startswith("r.") and isinstance(_COPY_INNER.get(cell.removeprefix("r.")), _SpreadsheetSafe)
 } | {"permalink", "date", "published_at"}
 
 
@@ -380,8 +376,7 @@ def _copy_cell(column: str) -> str:
     if column in _ALREADY_SAFE:
         return f"COALESCE({value}, '')"
     # The full texts are kept out of line: left() reads their first chunk where ascii() would read them whole.
-    first = f"left({value}, 1)" if column in TEXT_COLUMNS else value
-    return _SPREADSHEET_SAFE_SQL.format(first=first, value=value)
+    return _spreadsheet_safe_sql(value, first=f"left({value}, 1)" if column in TEXT_COLUMNS else None)
 
 
 def _sql_literal(text: str) -> str:

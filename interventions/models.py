@@ -404,7 +404,7 @@ class Intervention(Publishable, Versioned):
     # The themes' and co-sponsors' names, sorted as the database sorts them and joined with "; ": the CSV
     # export's two lists, kept beside the search index (by search.refresh_search_index(), which every change
     # to the relations or to the names already calls) so that PostgreSQL's COPY reads them from the row
-    # instead of sorting a list per row, a quarter of the whole archive's export.
+    # instead of aggregating and sorting two lists per row.
     theme_names = models.TextField(_("theme names"), blank=True, default="", editable=False)
     on_behalf_of_names = models.TextField(_("co-sponsors' names"), blank=True, default="", editable=False)
 

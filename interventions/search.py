@@ -475,7 +475,8 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
         with transaction.atomic():
             _write([(row.pk, row.language, document(row)) for row in rows], with_name_lists)
             if with_name_lists and connection.vendor != "postgresql":
-                _write_name_lists(rows)
+                # PostgreSQL wrote them with the search vector (PG_UPDATE_WITH_NAME_LISTS_SQL), in its collation.
+                name_lists.write(rows, connection)
         stale = set(batch) - {row.pk for row in rows}
         if stale and connection.vendor != "postgresql":
             # Deleted interventions: PostgreSQL's index went with the row, FTS5's entry must go too.
@@ -483,12 +484,6 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
                 cursor.executemany(FTS_DELETE_SQL, [(pk,) for pk in sorted(stale)])
         if progress:
             progress(len(batch))
-
-
-def _write_name_lists(rows):
-    # PostgreSQL writes them with the search vector (PG_UPDATE_WITH_NAME_LISTS_SQL), in its own collation.
-    with connection.cursor() as cursor:
-        cursor.executemany(name_lists.UPDATE_SQL, name_lists.update_params(rows))
 
 
 def _write(entries, with_name_lists=True):
