@@ -221,6 +221,12 @@ ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")
 # config/pagecache.py). Changes made through Django are seen at once; this bounds how long one made behind its back
 # (an SQL console) can go unseen. 0: nothing is kept.
 ARCHIVE_FACET_SNAPSHOT_SECONDS = env_int("ARCHIVE_FACET_SNAPSHOT_SECONDS", 600)
+# Processes serving visitors count the whole archive again right after a change commits (interventions/recount.py).
+# Not on SQLite by default: its writers wait for readers to finish (5 s at most), and a count started right after a
+# curator's save would be read while they save the next.
+ARCHIVE_RECOUNT_AFTER_CHANGES = env_bool(
+    "ARCHIVE_RECOUNT_AFTER_CHANGES", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+)
 # Whole public pages kept for visitors without a session, per archive version (config/pagecache.py).
 ARCHIVE_KEEP_PAGES = env_bool("ARCHIVE_KEEP_PAGES", True)
 # What kept pages are named by: the archive's version token and how long it holds.

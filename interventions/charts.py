@@ -4,10 +4,11 @@ Every count starts from `Intervention.objects.published()`, and each chart is on
 whatever the number of bars. `bar_chart()` is pure: rows in, bar geometry out.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -124,14 +125,30 @@ def list_url(**params) -> str:
 # The data behind the charts. `interventions` is always a queryset built on published().
 
 
-def per_year(interventions, content_language: str = "", **url_params) -> BarChart | None:
-    rows = (
+@dataclass(frozen=True)
+class CountedChart:
+    """A chart in two steps: `count` runs its one query and gives plain rows, the same in every language (so
+    whole-archive rows can be kept once for all of them: views.whole_archive_counts); `draw` turns rows into the
+    chart in the active language. Called, it does both."""
+
+    count: Callable[[QuerySet], list[dict]]
+    draw: Callable[..., BarChart | None]
+
+    def __call__(self, interventions, content_language: str = "", **url_params) -> BarChart | None:
+        return self.draw(self.count(interventions), content_language, **url_params)
+
+
+def _count_per_year(interventions) -> list[dict]:
+    return list(
         interventions.order_by()
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(n=Count("pk", distinct=True))
         .order_by("year")
     )
+
+
+def _draw_per_year(rows, content_language: str = "", **url_params) -> BarChart | None:
     return bar_chart(
         "per-year",
         _("Interventions per year"),
@@ -147,9 +164,9 @@ def per_year(interventions, content_language: str = "", **url_params) -> BarChar
     )
 
 
-def by_theme(interventions, content_language: str = "", **url_params) -> BarChart | None:
+def _count_by_theme(interventions) -> list[dict]:
     taggings = Intervention.themes.through.objects.filter(intervention__in=interventions.order_by().values("pk"))
-    rows = (
+    return list(
         taggings.order_by()
         .values("theme__slug", "theme__name")
         # An intervention is tagged with a theme once at most (the tags' unique constraint), so its taggings count
@@ -157,6 +174,9 @@ def by_theme(interventions, content_language: str = "", **url_params) -> BarChar
         .annotate(n=Count("intervention"))
         .order_by("-n", "theme__name")[:MAX_BARS]
     )
+
+
+def _draw_by_theme(rows, content_language: str = "", **url_params) -> BarChart | None:
     return bar_chart(
         "by-theme",
         _("Interventions by theme"),
@@ -168,14 +188,17 @@ def by_theme(interventions, content_language: str = "", **url_params) -> BarChar
     )
 
 
-def by_organisation_type(interventions, content_language: str = "", **url_params) -> BarChart | None:
-    labels = dict(Organisation.Type.choices)
-    rows = (
+def _count_by_organisation_type(interventions) -> list[dict]:
+    return list(
         interventions.order_by()
         .values("organisation__type")
         .annotate(n=Count("pk", distinct=True))
         .order_by("-n", "organisation__type")
     )
+
+
+def _draw_by_organisation_type(rows, content_language: str = "", **url_params) -> BarChart | None:
+    labels = dict(Organisation.Type.choices)
     return bar_chart(
         "by-type",
         _("Interventions by type of organisation"),
@@ -189,6 +212,11 @@ def by_organisation_type(interventions, content_language: str = "", **url_params
             for row in rows
         ],
     )
+
+
+per_year = CountedChart(_count_per_year, _draw_per_year)
+by_theme = CountedChart(_count_by_theme, _draw_by_theme)
+by_organisation_type = CountedChart(_count_by_organisation_type, _draw_by_organisation_type)
 
 
 def speaking_share(organisation, content_language: str = "") -> BarChart | None:

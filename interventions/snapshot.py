@@ -35,6 +35,7 @@ from django.utils.translation import get_language
 from hearings.curation import PublicationStatus
 from hearings.models import Hearing
 
+from . import recount
 from .filters import InterventionFilter
 from .models import ArchiveVersion, FacetSnapshot, Intervention
 
@@ -58,6 +59,7 @@ def bump_version():
                 ArchiveVersion.objects.create(pk=1, version=1)
         except IntegrityError:  # Created meanwhile by another process.
             ArchiveVersion.objects.filter(pk=1).update(**bumped)
+    recount.after_commit()
 
 
 def renew_page_token():
@@ -157,9 +159,10 @@ def current_snapshot(now=None) -> FacetSnapshot | None:
     return FacetSnapshot.objects.filter(version=version, valid_until__gt=now).first()
 
 
-def kept(name: str, compute: Callable[[], object], *, renew: bool = False):
+def kept(name: str, compute: Callable[[], object], *, renew: bool = False, per_language: bool = True):
     """A value derived from the public archive (the home page's counts and charts, a filter's facet counts),
-    computed once per snapshot and language and then served from the cache: per process by default, shared by
+    computed once per snapshot and language (once for all languages if `per_language` is False: the value holds no
+    translated text) and then served from the cache: per process by default, shared by
     every server with CACHE_URL. A new snapshot (a change, an embargo lifting) starts new keys, so no stale value
     is ever read back; old ones simply expire.
 
@@ -171,7 +174,7 @@ def kept(name: str, compute: Callable[[], object], *, renew: bool = False):
     snapshot = unfiltered_snapshot() if renew else current_snapshot()
     if snapshot is None:
         return compute()
-    key = f"archive-kept:{snapshot.token}:{get_language()}:{name}"
+    key = f"archive-kept:{snapshot.token}:{get_language() if per_language else '*'}:{name}"
     value = cache.get(key, MISSING)
     if value is MISSING:
         value = compute()

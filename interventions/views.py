@@ -71,16 +71,29 @@ def at_a_glance(interventions, *chart_functions, **url_params):
     return [chart for chart in drawn if chart]
 
 
-def whole_archive_summary() -> dict:
-    """What the home page says of the whole public archive."""
+# The home page's charts: their rows are counted once for every language (whole_archive_counts), drawn per language.
+HOME_CHARTS = (charts.per_year, charts.by_theme, charts.by_organisation_type)
+
+
+def whole_archive_counts() -> dict:
+    """What the home page says of the whole public archive, in no language yet: the counts, the theme tree and
+    the charts' rows. Kept once for every language (snapshot.kept), since counting is what takes time."""
     public = Intervention.objects.published()
     return {
         "intervention_count": public.count(),
         "hearing_count": Hearing.objects.published().count(),
         "organisation_count": Organisation.objects.public().count(),
-        "themes": theme_tree(),
-        "charts": at_a_glance(public, charts.per_year, charts.by_theme, charts.by_organisation_type),
+        # The theme list's own tree, counted once for both pages.
+        "themes": kept("theme-tree", theme_tree, per_language=False),
+        "chart_rows": [chart.count(public) for chart in HOME_CHARTS],
     }
+
+
+def whole_archive_summary(counted: dict) -> dict:
+    """The home page's summary in the active language."""
+    language = settings.ARCHIVE_CONTENT_LANGUAGE
+    drawn = (chart.draw(rows, language) for chart, rows in zip(HOME_CHARTS, counted["chart_rows"], strict=True))
+    return {**counted, "charts": [chart for chart in drawn if chart]}
 
 
 class HomeView(TemplateView):
@@ -88,8 +101,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Whole-archive counts and charts: computed once per change to the archive (snapshot.kept).
-        context.update(kept("home", whole_archive_summary, renew=True))
+        # Whole-archive counts and charts: counted once per change to the archive (snapshot.kept).
+        context.update(whole_archive_summary(kept("home", whole_archive_counts, renew=True, per_language=False)))
         context["latest_hearings"] = with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS]
         return context
 
@@ -401,7 +414,7 @@ class ThemeListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["themes"] = kept("theme-tree", theme_tree, renew=True)
+        context["themes"] = kept("theme-tree", theme_tree, renew=True, per_language=False)
         return context
 
 

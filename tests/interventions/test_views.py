@@ -53,6 +53,22 @@ def test_home_lists_latest_hearings_and_themes(client):
     assert "Forced labour" in page
 
 
+def test_home_counts_the_archive_once_for_every_language(client, monkeypatch):
+    from interventions import views
+
+    InterventionFactory(themes=[ThemeFactory(name="Forced labour")])
+    assert "Interventions per year" in html(client, reverse("interventions:home"))
+
+    def counted_again():
+        raise AssertionError("the French page counted the archive again")
+
+    monkeypatch.setattr(views, "whole_archive_counts", counted_again)
+    client.cookies["django_language"] = "fr"
+    page = html(client, reverse("interventions:home"))
+    assert "Interventions par année" in page  # the charts are drawn in French from the counted rows
+    assert "Forced labour" in page
+
+
 def test_home_search_box_sends_q_to_the_intervention_list(client):
     page = html(client, reverse("interventions:home"))
     assert f'action="{LIST_URL}"' in page
