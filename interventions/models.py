@@ -256,8 +256,9 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(Q(status=PublicationStatus.WITHDRAWN) & visible("hearing__", now=now))
 
     def with_related(self):
-        """Everything a list row or a detail page shows, in a constant number of queries."""
-        return self.select_related("hearing", "session", "session__parent", "organisation").prefetch_related(
+        """Everything a list row or a detail page shows, in a constant number of queries; not the search index,
+        which no page shows and which is a row's largest column after the texts (4.5 KB as text on average)."""
+        related = self.select_related("hearing", "session", "session__parent", "organisation").prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="_themes_list"),
             Prefetch("on_behalf_of", queryset=Organisation.objects.order_by("name"), to_attr="_on_behalf_of_list"),
             Prefetch("session__recordings", queryset=Recording.objects.order_by("order"), to_attr="_recordings_list"),
@@ -265,6 +266,7 @@ class InterventionQuerySet(models.QuerySet):
                 "session__parent__recordings", queryset=Recording.objects.order_by("order"), to_attr="_recordings_list"
             ),
         )
+        return related.defer("search_vector")
 
     def for_list(self):
         """`with_related()` without the long texts, which list pages never show."""
