@@ -3,9 +3,13 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hearings.models import PublicationStatus
+from interventions import sitemaps
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,11 +103,13 @@ def test_intervention_page_carries_opengraph_tags(client, archive):
 
 
 def test_sitemap_xml_is_an_index_of_sitemaps_in_pages_of_at_most_the_protocols_limit(client, monkeypatch):
-    # 50,000 addresses per sitemap at most: a million interventions need twenty pages, each listed in the index.
-    monkeypatch.setattr("django.contrib.sitemaps.Sitemap.limit", 2)
+    # 10,000 addresses per sitemap (the protocol allows 50,000): a million interventions need a hundred pages, each
+    # listed in the index.
+    assert sitemaps.PAGE_SIZE <= 50_000
+    monkeypatch.setattr(sitemaps.KeptCountSitemap, "limit", 2)
     interventions = InterventionFactory.create_batch(5)
-    sitemaps = locations_in(client, reverse("sitemap"))
-    intervention_pages = [address for address in sitemaps if "sitemap-interventions.xml" in address]
+    listed_sitemaps = locations_in(client, reverse("sitemap"))
+    intervention_pages = [address for address in listed_sitemaps if "sitemap-interventions.xml" in address]
     assert len(intervention_pages) == 3
     listed = [address for page in intervention_pages for address in locations_in(client, page)]
     assert sorted(listed) == sorted(f"http://testserver{item.get_absolute_url()}" for item in interventions)
@@ -119,6 +125,36 @@ def test_the_sitemap_index_dates_each_sitemap_by_its_latest_public_change(client
     public, draft = archive["public"], archive["draft"]
     assert draft.updated_at > public.updated_at
     assert lastmods["http://testserver/sitemap-interventions.xml"] == public.updated_at.isoformat()
+
+
+def counting(client, address) -> list[str]:
+    """The queries that count or date records while a crawler with a session (so never served a kept page) reads
+    the address."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a crawler's session"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return [query["sql"] for query in queries if "COUNT(" in query["sql"] or "MAX(" in query["sql"]]
+
+
+def test_the_sitemaps_count_and_date_the_archive_once_per_change(client, archive, settings):
+    settings.ARCHIVE_KEEP_PAGES = False
+    client.get(reverse("interventions:list"))  # the snapshot of this version of the archive
+    assert counting(client, reverse("sitemap"))
+    assert counting(client, reverse("sitemap")) == []
+    assert counting(client, "/sitemap-interventions.xml") == []
+
+
+def test_a_change_to_the_archive_is_in_the_sitemap_index_at_once(client, archive, monkeypatch):
+    monkeypatch.setattr(sitemaps.KeptCountSitemap, "limit", 1)
+    client.get(reverse("interventions:list"))
+
+    def intervention_pages():
+        return [address for address in locations_in(client, reverse("sitemap")) if "interventions" in address]
+
+    assert len(intervention_pages()) == 1
+    InterventionFactory()
+    client.get(reverse("interventions:list"))
+    assert len(intervention_pages()) == 2
 
 
 @pytest.mark.parametrize(
