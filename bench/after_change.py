@@ -74,6 +74,7 @@ def main():
         ("the list", Client(), reverse("interventions:list")),
         ("the home page", Client(), reverse("interventions:home")),
         ("the home page in French", in_french, reverse("interventions:home")),
+        ("the organisation list", Client(), reverse("interventions:organisation-list")),
     ]
     for _name, client, url in pages:  # imports, templates and the cache's first entries
         first_view(client, url)
@@ -96,7 +97,8 @@ def main():
         f"{platform.python_version()}. Each row: one public intervention saved through the ORM, a wait, then one "
         "view of the page in the same process, timed; with the background count (interventions/recount.py) off "
         "and on. The last column is how long after the change the background count (the list's snapshot, then "
-        "the home page's counts and charts' rows and the theme tree, once for every language) had finished.",
+        "the home page's counts and charts' rows, the theme tree and the organisation list's counts, once for every "
+        "language) had finished.",
         "",
         "| page | view this long after the change | first view without (s) | with the background count (s) "
         "| background count done after (s) |",

@@ -10,9 +10,9 @@ change it made commits, in a thread of its own:
   took before the next, so curators saving every few seconds keep it busy half the time at most;
 - a change that rolls back asks for nothing; a count that fails leaves the counting to the next visitor, as before.
 
-The snapshot is stored in the database, so every process finds it. The home page's counts and the theme tree
-are kept in the cache (snapshot.kept): shared by every server with CACHE_URL, otherwise warmed in the process that
-made the change only.
+The snapshot is stored in the database, so every process finds it. The home page's counts, the theme tree and
+the organisation list's counts are kept in the cache (snapshot.kept): shared by every server with CACHE_URL,
+otherwise warmed in the process that made the change only.
 
 Only processes that serve visitors count (config/wsgi.py and config/asgi.py call serve()): a management command
 would count for a cache that ends with it, and tests count when they ask to.
@@ -91,10 +91,12 @@ def wait(timeout: float = 30.0) -> bool:
 
 def warm():
     """Count what whole-archive pages show: the unfiltered list's snapshot, the home page's counts and charts'
-    rows, and the theme tree (the last two kept once for every language)."""
+    rows, the theme tree and the organisation list's initials and count (all but the first kept once for every
+    language)."""
     from .snapshot import kept, unfiltered_snapshot
-    from .views import theme_tree, whole_archive_counts
+    from .views import organisation_list_counts, theme_tree, whole_archive_counts
 
     unfiltered_snapshot()
     kept("home", whole_archive_counts, per_language=False)
     kept("theme-tree", theme_tree, per_language=False)
+    organisation_list_counts()

@@ -280,6 +280,32 @@ class InterventionDetailView(PreviewMixin, DetailView):
         return link(index - 1), link(index + 1)
 
 
+def public_organisations(organisation_type: str = "", letter: str = ""):
+    """The public organisations of a type (all types if none) whose names start with the letter (any if none)."""
+    organisations = Organisation.objects.public()
+    if organisation_type:
+        organisations = organisations.filter(type=organisation_type)
+    return organisations.filter(name__istartswith=letter) if letter else organisations
+
+
+def organisation_list_counts(organisation_type: str = "", letter: str = "") -> dict:
+    """The initials of the public organisations of a type, and how many the list of that type and letter holds.
+    Which organisations are public depends on every public intervention (2.9 s at 1M), so these are kept per change
+    to the archive, once for every language; the unfiltered list's are counted again after each change
+    (recount.py)."""
+
+    def count():
+        initials = public_organisations(organisation_type).order_by().annotate(initial=Upper(Substr("name", 1, 1)))
+        return {
+            "letters": sorted(set(initials.values_list("initial", flat=True))),
+            "count": public_organisations(organisation_type, letter).count(),
+        }
+
+    # The letter is any one character a visitor typed: its code point keeps the cache key plain.
+    key = f"organisations:{organisation_type}:{ord(letter) if letter else ''}"
+    return kept(key, count, renew=True, per_language=False)
+
+
 class OrganisationListView(ForgivingPaginationMixin, ListView):
     template_name = "interventions/organisation_list.html"
     paginate_by = 50
@@ -294,31 +320,12 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
         self.letter = letter.upper() if len(letter) == 1 else ""
         return super().get(request, *args, **kwargs)
 
-    def of_type(self):
-        """The public organisations of the chosen type (all types if none)."""
-        organisations = Organisation.objects.public()
-        return organisations.filter(type=self.organisation_type) if self.organisation_type else organisations
-
-    def listed(self):
-        """Those of them this page lists: starting with the chosen letter, if any."""
-        organisations = self.of_type()
-        return organisations.filter(name__istartswith=self.letter) if self.letter else organisations
-
     def get_queryset(self):
-        return self.listed().with_intervention_counts().order_by("name")
+        return public_organisations(self.organisation_type, self.letter).with_intervention_counts().order_by("name")
 
     @cached_property
     def public_counts(self) -> dict:
-        """The initials of the organisations of this type and how many this page lists. Which organisations are
-        public depends on every public intervention, so these are kept per change to the archive."""
-
-        def count():
-            initials = self.of_type().order_by().annotate(initial=Upper(Substr("name", 1, 1)))
-            return {"letters": sorted(set(initials.values_list("initial", flat=True))), "count": self.listed().count()}
-
-        # The letter is any one character a visitor typed: its code point keeps the cache key plain.
-        letter = ord(self.letter) if self.letter else ""
-        return kept(f"organisations:{self.organisation_type}:{letter}", count, renew=True)
+        return organisation_list_counts(self.organisation_type, self.letter)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

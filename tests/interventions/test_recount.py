@@ -84,6 +84,17 @@ def test_the_home_page_and_the_themes_are_counted_for_every_language_at_once(
 
 
 @on_postgresql
+def test_the_organisation_list_is_counted_for_every_language_at_once(serving, transactional_db, client):
+    InterventionFactory(organisation__name="Anti-Slavery International")
+    assert recount.wait()
+
+    token = snapshot.current_snapshot().token
+    assert cache.get(f"archive-kept:{token}:*:organisations::") == {"letters": ["A"], "count": 1}
+    client.cookies["django_language"] = "es"
+    assert "Anti-Slavery International" in client.get(reverse("interventions:organisation-list")).content.decode()
+
+
+@on_postgresql
 def test_the_list_after_a_change_reads_the_counts_the_background_made(serving, transactional_db, client):
     InterventionFactory.create_batch(3)
     assert recount.wait()
