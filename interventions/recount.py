@@ -93,10 +93,11 @@ def warm():
     """Count what whole-archive pages show: the unfiltered list's snapshot, the home page's counts and charts'
     rows, the theme tree and the organisation list's initials and count (all but the first kept once for every
     language)."""
-    from .snapshot import kept, unfiltered_snapshot
-    from .views import organisation_list_counts, theme_tree, whole_archive_counts
+    from .snapshot import unfiltered_snapshot
+    from .views import kept_home_counts, kept_theme_tree, organisation_list_counts
 
+    # The pages' own kept values, under the keys the pages read.
     unfiltered_snapshot()
-    kept("home", whole_archive_counts, per_language=False)
-    kept("theme-tree", theme_tree, per_language=False)
+    kept_home_counts()
+    kept_theme_tree()
     organisation_list_counts()

@@ -84,9 +84,19 @@ def whole_archive_counts() -> dict:
         "hearing_count": Hearing.objects.published().count(),
         "organisation_count": Organisation.objects.public().count(),
         # The theme list's own tree, counted once for both pages.
-        "themes": kept("theme-tree", theme_tree, per_language=False),
+        "themes": kept_theme_tree(),
         "chart_rows": [chart.count(public) for chart in HOME_CHARTS],
     }
+
+
+def kept_home_counts() -> dict:
+    """whole_archive_counts(), counted once per change to the archive for every language (snapshot.kept)."""
+    return kept("home", whole_archive_counts, renew=True, per_language=False)
+
+
+def kept_theme_tree():
+    """theme_tree(), counted once per change to the archive for every language (themes are not translated)."""
+    return kept("theme-tree", theme_tree, renew=True, per_language=False)
 
 
 def whole_archive_summary(counted: dict) -> dict:
@@ -101,8 +111,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Whole-archive counts and charts: counted once per change to the archive (snapshot.kept).
-        context.update(whole_archive_summary(kept("home", whole_archive_counts, renew=True, per_language=False)))
+        context.update(whole_archive_summary(kept_home_counts()))
         context["latest_hearings"] = with_intervention_counts(Hearing.objects.published())[:LATEST_HEARINGS]
         return context
 
@@ -421,7 +430,7 @@ class ThemeListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["themes"] = kept("theme-tree", theme_tree, renew=True, per_language=False)
+        context["themes"] = kept_theme_tree()
         return context
 
 
