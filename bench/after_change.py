@@ -96,9 +96,9 @@ def main():
         f"{connection.vendor} ({total:,} public interventions), {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}. Each row: one public intervention saved through the ORM, a wait, then one "
         "view of the page in the same process, timed; with the background count (interventions/recount.py) off "
-        "and on. The last column is how long after the change the background count (the list's snapshot, then "
-        "the home page's counts and charts' rows, the theme tree and the organisation list's counts, once for every "
-        "language) had finished.",
+        "and on. The last column is how long after the change the background count (the list's snapshot with "
+        "every theme's counts, then the home page's counts and charts' rows, the organisation list's counts, once "
+        "for every language, and the sitemaps' counts) had finished.",
         "",
         "| page | view this long after the change | first view without (s) | with the background count (s) "
         "| background count done after (s) |",

@@ -176,6 +176,14 @@ def _count_by_theme(interventions) -> list[dict]:
     )
 
 
+def theme_rows(theme_counts, themes) -> list[dict]:
+    """The by-theme chart's rows for the whole public archive, from counts already made (models.ThemeCounts):
+    `themes` in the database's order of names, so that ties keep the order the chart's own ORDER BY gives them."""
+    rows = [{"theme__slug": theme.slug, "theme__name": theme.name, "n": theme_counts.of(theme)} for theme in themes]
+    # Python's sort is stable: equal counts stay in the database's order of names.
+    return sorted((row for row in rows if row["n"]), key=lambda row: -row["n"])[:MAX_BARS]
+
+
 def _draw_by_theme(rows, content_language: str = "", **url_params) -> BarChart | None:
     return bar_chart(
         "by-theme",

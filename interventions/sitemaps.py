@@ -94,6 +94,17 @@ SITEMAPS = {
 }
 
 
+def warm_sitemaps():
+    """Count what the index shows (each sitemap's number of pages and latest change), under the keys it reads:
+    2.8 s at a million interventions, which the background count after a change (recount.py) spares a crawler."""
+    for sitemap_class in SITEMAPS.values():
+        sitemap = sitemap_class()
+        if isinstance(sitemap, KeptCountSitemap):
+            sitemap.paginator.count  # noqa: B018 - read to be kept
+        if isinstance(sitemap, UpdatedRecordsSitemap):
+            sitemap.get_latest_lastmod()
+
+
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Exports and feeds repeat the pages' content in every filter combination: crawling them helps no one.

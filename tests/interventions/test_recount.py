@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hearings.models import PublicationStatus
@@ -92,6 +93,20 @@ def test_the_organisation_list_is_counted_for_every_language_at_once(serving, tr
     assert cache.get(f"archive-kept:{token}:*:organisations::") == {"letters": ["A"], "count": 1}
     client.cookies["django_language"] = "es"
     assert "Anti-Slavery International" in client.get(reverse("interventions:organisation-list")).content.decode()
+
+
+@on_postgresql
+def test_the_sitemap_index_after_a_change_reads_the_counts_the_background_made(serving, transactional_db, client):
+    InterventionFactory.create_batch(2)
+    assert recount.wait()
+
+    with CaptureQueriesContext(connection) as queries:
+        index = client.get(reverse("sitemap"))
+
+    assert index.status_code == 200
+    assert "sitemap-interventions.xml" in index.content.decode()
+    counting = [query["sql"] for query in queries if "COUNT(" in query["sql"] or "MAX(" in query["sql"]]
+    assert counting == []
 
 
 @on_postgresql

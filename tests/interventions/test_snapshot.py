@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from backup.archive import archived_models
 from hearings.models import PublicationStatus
-from interventions import snapshot
+from interventions import charts, snapshot
 from interventions.facets import facets
 from interventions.filters import DEFAULT_SORT, SORT_ORDERS, InterventionFilter
 from interventions.models import FacetSnapshot, Intervention, Organisation
@@ -401,6 +401,24 @@ def test_a_second_home_page_view_counts_nothing_again(client):
     assert "interventions_facetsnapshot" in queries.captured_queries[0]["sql"]
 
 
+def test_the_home_pages_theme_chart_ranks_themes_as_a_live_count(client, settings):
+    # Equal counts are ranked by name, as the chart's own query orders them.
+    prevention, labour, justice = (ThemeFactory(name=name) for name in ("Prevention", "Labour exploitation", "Justice"))
+    InterventionFactory(themes=[prevention, labour])
+    InterventionFactory(themes=[justice, labour])
+    InterventionFactory(themes=[prevention, justice], status=PublicationStatus.DRAFT)
+
+    [shown_chart] = [chart for chart in home_page(client)["charts"] if chart.slug == "by-theme"]
+    live = charts.by_theme(Intervention.objects.published(), content_language=settings.ARCHIVE_CONTENT_LANGUAGE)
+
+    assert [(bar.label, bar.value) for bar in shown_chart.bars] == [
+        ("Labour exploitation", 2),
+        ("Justice", 1),
+        ("Prevention", 1),
+    ]
+    assert shown_chart == live
+
+
 def test_the_home_pages_charts_are_kept_per_language(client):
     InterventionFactory(themes=[ThemeFactory()])
     english = home_page(client)["charts"][0].title
@@ -415,6 +433,49 @@ def test_the_theme_list_follows_a_new_tag(client):
     assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 0
     intervention.themes.add(theme)
     assert client.get(reverse("interventions:theme-list")).context["themes"][0].total_count == 1
+
+
+def theme_list(client) -> list:
+    response = client.get(reverse("interventions:theme-list"))
+    assert response.status_code == 200
+    return response.context["themes"]
+
+
+def test_themes_count_an_intervention_tagged_twice_in_one_tree_once(client):
+    prevention = ThemeFactory(name="Prevention", slug="prevention")
+    labour = ThemeFactory(name="Labour exploitation", slug="labour", parent=prevention)
+    InterventionFactory(themes=[prevention, labour])
+    InterventionFactory(themes=[labour])
+    InterventionFactory(themes=[prevention], status=PublicationStatus.DRAFT)
+
+    assert counts(client, "theme") == {"prevention": 2, "labour": 2}
+    assert (total(client), shown(list_page(client))) == live_count()
+    [broader] = theme_list(client)
+    assert (broader.intervention_count, broader.total_count) == (1, 2)
+    assert [(theme.name, theme.intervention_count) for theme in broader.narrower] == [("Labour exploitation", 2)]
+
+
+def test_the_theme_list_reads_the_counts_the_lists_snapshot_made(client):
+    InterventionFactory(themes=[ThemeFactory(name="Forced labour")])
+    list_page(client)
+
+    with CaptureQueriesContext(connection) as queries:
+        themes = theme_list(client)
+
+    assert [(theme.name, theme.total_count) for theme in themes] == [("Forced labour", 1)]
+    assert not [query for query in queries.captured_queries if "interventions_intervention_themes" in query["sql"]]
+
+
+def test_with_nothing_kept_the_theme_list_is_counted_live(client, settings):
+    settings.ARCHIVE_FACET_SNAPSHOT_SECONDS = 0
+    theme = ThemeFactory(name="Forced labour")
+    intervention = InterventionFactory()
+    assert theme_list(client)[0].total_count == 0
+
+    intervention.themes.add(theme)
+
+    assert theme_list(client)[0].total_count == 1
+    assert not FacetSnapshot.objects.exists()
 
 
 def test_recount_shows_a_change_made_without_signals(client):

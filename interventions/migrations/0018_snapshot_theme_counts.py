@@ -1,0 +1,21 @@
+from django.db import migrations, models
+
+
+def forget_snapshots(apps, schema_editor):
+    # Snapshots counted before this migration hold no theme counts; the next visitor counts a new one.
+    apps.get_model("interventions", "FacetSnapshot").objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("interventions", "0017_kept_name_lists"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="facetsnapshot",
+            name="theme_counts",
+            field=models.JSONField(default=dict, verbose_name="theme counts"),
+        ),
+        migrations.RunPython(forget_snapshots, migrations.RunPython.noop),
+    ]
