@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from hearings.models import Hearing
 
 from .models import Intervention, Organisation, Theme
-from .snapshot import kept
+from .snapshot import kept, public_intervention_count, public_organisation_count
 
 # Addresses per sitemap page: one page's rendering grows with it (2.6 s of Python for 50,000).
 PAGE_SIZE = 10_000
@@ -32,8 +32,11 @@ class KeptCountSitemap(Sitemap):
     def paginator(self):
         # How many pages a sitemap has is asked by the index and by each of its pages: counted once per change.
         paginator = Paginator(self._items(), self.limit)
-        paginator.count = kept(f"sitemap-count:{type(self).__name__}", self.items().count, per_language=False)
+        paginator.count = kept(f"sitemap-count:{type(self).__name__}", self.count, per_language=False)
         return paginator
+
+    def count(self) -> int:
+        return self.items().count()
 
 
 class UpdatedRecordsSitemap(KeptCountSitemap):
@@ -60,6 +63,10 @@ class OrganisationSitemap(UpdatedRecordsSitemap):
     def items(self):
         return Organisation.objects.public().order_by("pk")
 
+    def count(self) -> int:
+        # The snapshot's, if the list has been counted since the last change: a crawler does not count it first.
+        return public_organisation_count(renew=False)
+
 
 class ThemeSitemap(KeptCountSitemap):
     def items(self):
@@ -69,6 +76,9 @@ class ThemeSitemap(KeptCountSitemap):
 class InterventionSitemap(UpdatedRecordsSitemap):
     def items(self):
         return Intervention.objects.published().only("pk", "updated_at").order_by("pk")
+
+    def count(self) -> int:
+        return public_intervention_count(renew=False)
 
 
 class PageSitemap(Sitemap):

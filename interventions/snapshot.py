@@ -37,7 +37,7 @@ from hearings.models import Hearing
 
 from . import recount
 from .filters import InterventionFilter
-from .models import ArchiveVersion, FacetSnapshot, Intervention, ThemeCounts
+from .models import ArchiveVersion, FacetSnapshot, Intervention, Organisation, ThemeCounts
 
 MISSING = object()
 # The advisory lock taken while counting a snapshot: any number the project does not use for another lock.
@@ -104,6 +104,7 @@ def compute(version: int, now) -> FacetSnapshot:
     counts = count_results(filterset, [name for name in FACET_NAMES if name != "theme"])
     counts["theme"] = theme_counts.facet_counts()
     total = counts.pop("total")[None]
+    public_organisations = len(counts["organisation"])
     lifetime = datetime.timedelta(seconds=settings.ARCHIVE_FACET_SNAPSHOT_SECONDS)
     next_end = _next_embargo_end(now)
     return FacetSnapshot(
@@ -118,6 +119,7 @@ def compute(version: int, now) -> FacetSnapshot:
         },
         pages=_anchors(public),
         theme_counts=theme_counts.to_json(),
+        public_organisations=public_organisations,
     )
 
 
@@ -139,12 +141,31 @@ def unfiltered_snapshot() -> FacetSnapshot:
     return snapshot
 
 
-def public_theme_counts() -> ThemeCounts:
-    """The public interventions of every theme: the unfiltered list's snapshot's (counted first if there is none),
-    or counted now when nothing is kept."""
+# Whole-archive numbers the snapshot holds, for pages beside the list: read from it when it is kept (counted first
+# if there is none, unless `renew` is False), else counted now.
+
+
+def _kept_snapshot(renew: bool) -> FacetSnapshot | None:
     if settings.ARCHIVE_FACET_SNAPSHOT_SECONDS <= 0:
-        return ThemeCounts.count()
-    return ThemeCounts.from_json(unfiltered_snapshot().theme_counts)
+        return None
+    return unfiltered_snapshot() if renew else current_snapshot()
+
+
+def public_theme_counts(*, renew: bool = True) -> ThemeCounts:
+    """The public interventions of every theme."""
+    snapshot = _kept_snapshot(renew)
+    return ThemeCounts.from_json(snapshot.theme_counts) if snapshot else ThemeCounts.count()
+
+
+def public_intervention_count(*, renew: bool = True) -> int:
+    snapshot = _kept_snapshot(renew)
+    return snapshot.total if snapshot else Intervention.objects.published().count()
+
+
+def public_organisation_count(*, renew: bool = True) -> int:
+    """Organisations that delivered or co-sponsored a public intervention (Organisation.objects.public())."""
+    snapshot = _kept_snapshot(renew)
+    return snapshot.public_organisations if snapshot else Organisation.objects.public().count()
 
 
 @contextmanager

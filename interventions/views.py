@@ -31,7 +31,7 @@ from .filters import (
 )
 from .models import Intervention, Organisation, Theme
 from .search import SearchQueryError, icontains_condition, parse, titles_rank_first, with_snippets
-from .snapshot import kept, public_theme_counts, seek
+from .snapshot import kept, public_intervention_count, public_organisation_count, public_theme_counts, seek
 
 LATEST_HEARINGS = 5
 SEARCH_SECTION_SIZE = 5
@@ -75,9 +75,9 @@ def whole_archive_counts() -> dict:
     the charts' rows. Kept once for every language (snapshot.kept), since counting is what takes time."""
     public = Intervention.objects.published()
     return {
-        "intervention_count": public.count(),
+        "intervention_count": public_intervention_count(),
         "hearing_count": Hearing.objects.published().count(),
-        "organisation_count": Organisation.objects.public().count(),
+        "organisation_count": public_organisation_count(),
         # The theme list's own tree, counted once for both pages.
         "themes": kept_theme_tree(),
         "chart_rows": [
@@ -310,7 +310,9 @@ def organisation_list_counts(organisation_type: str = "", letter: str = "") -> d
         initials = public_organisations(organisation_type).order_by().annotate(initial=Upper(Substr("name", 1, 1)))
         return {
             "letters": sorted(set(initials.values_list("initial", flat=True))),
-            "count": public_organisations(organisation_type, letter).count(),
+            "count": public_organisations(organisation_type, letter).count()
+            if organisation_type or letter
+            else public_organisation_count(),
         }
 
     # The letter is any one character a visitor typed: its code point keeps the cache key plain.

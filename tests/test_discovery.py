@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hearings.models import PublicationStatus
 from interventions import sitemaps
+from interventions.models import FacetSnapshot
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,20 @@ def test_a_change_to_the_archive_is_in_the_sitemap_index_at_once(client, archive
     InterventionFactory()
     client.get(reverse("interventions:list"))
     assert len(intervention_pages()) == 2
+
+
+def test_the_sitemap_index_reads_the_lists_counts_and_never_counts_the_list_itself(client, archive, settings):
+    settings.ARCHIVE_KEEP_PAGES = False
+    InterventionFactory(on_behalf_of=[OrganisationFactory(slug="co-sponsor")])
+    assert counting(client, reverse("sitemap"))  # counted live
+    assert not FacetSnapshot.objects.exists()  # a crawler does not wait for the list's counts
+
+    InterventionFactory()
+    client.get(reverse("interventions:list"))  # the list's snapshot of this version of the archive
+    counts = [sql for sql in counting(client, reverse("sitemap")) if "COUNT(" in sql]
+    assert [sql for sql in counts if "interventions_intervention" in sql or "interventions_organisation" in sql] == []
+    organisations = locations_in(client, "/sitemap-organisations.xml")
+    assert len(organisations) == FacetSnapshot.objects.get().public_organisations == 4
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 def forget_snapshots(apps, schema_editor):
-    # Snapshots counted before this migration hold no theme counts; the next visitor counts a new one.
+    # Snapshots counted before this migration hold neither; the next visitor counts a new one.
     apps.get_model("interventions", "FacetSnapshot").objects.all().delete()
 
 
@@ -16,6 +16,11 @@ class Migration(migrations.Migration):
             model_name="facetsnapshot",
             name="theme_counts",
             field=models.JSONField(default=dict, verbose_name="theme counts"),
+        ),
+        migrations.AddField(
+            model_name="facetsnapshot",
+            name="public_organisations",
+            field=models.PositiveIntegerField(default=0, verbose_name="public organisations"),
         ),
         migrations.RunPython(forget_snapshots, migrations.RunPython.noop),
     ]

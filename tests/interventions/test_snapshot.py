@@ -401,6 +401,31 @@ def test_a_second_home_page_view_counts_nothing_again(client):
     assert "interventions_facetsnapshot" in queries.captured_queries[0]["sql"]
 
 
+def test_the_snapshot_counts_exactly_the_public_organisations(client):
+    delivering, co_sponsor, both = (OrganisationFactory(name=name) for name in ("Delivering", "Co-sponsor", "Both"))
+    InterventionFactory(organisation=delivering, on_behalf_of=[co_sponsor])
+    InterventionFactory(organisation=both, on_behalf_of=[both])
+    InterventionFactory(organisation=OrganisationFactory(name="Drafts only"), status=PublicationStatus.DRAFT)
+    InterventionFactory(organisation=delivering, on_behalf_of=[OrganisationFactory(name="Draft co-sponsor")]).delete()
+
+    assert home_page(client)["organisation_count"] == Organisation.objects.public().count() == 3
+    assert FacetSnapshot.objects.get().public_organisations == 3
+    response = client.get(reverse("interventions:organisation-list"))
+    assert response.context["paginator"].count == 3
+
+
+def test_the_home_page_reads_its_totals_from_the_lists_snapshot(client):
+    InterventionFactory.create_batch(2)
+    list_page(client)
+
+    with CaptureQueriesContext(connection) as queries:
+        context = home_page(client)
+
+    assert (context["intervention_count"], context["organisation_count"]) == (2, 2)
+    # The hearings' count, the charts' rows by year and by type, and the latest hearings; nothing else is counted.
+    assert len([query for query in queries.captured_queries if "COUNT(" in query["sql"]]) == 4
+
+
 def test_the_home_pages_theme_chart_ranks_themes_as_a_live_count(client, settings):
     # Equal counts are ranked by name, as the chart's own query orders them.
     prevention, labour, justice = (ThemeFactory(name=name) for name in ("Prevention", "Labour exploitation", "Justice"))
