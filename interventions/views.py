@@ -103,9 +103,8 @@ def kept_theme_tree():
 def whole_archive_summary(counted: dict) -> dict:
     """The home page's summary in the active language."""
     language = settings.ARCHIVE_CONTENT_LANGUAGE
-    summary = dict(counted)
-    rows_per_chart = summary.pop("chart_rows")
-    drawn = (chart.draw(rows, language) for chart, rows in zip(HOME_CHARTS, rows_per_chart, strict=True))
+    summary = {name: value for name, value in counted.items() if name != "chart_rows"}
+    drawn = (chart.draw(rows, language) for chart, rows in zip(HOME_CHARTS, counted["chart_rows"], strict=True))
     return {**summary, "charts": [chart for chart in drawn if chart]}
 
 
