@@ -148,6 +148,11 @@ def _count_per_year(interventions) -> list[dict]:
     )
 
 
+def year_rows(counts_per_year) -> list[dict]:
+    """The chart per year's rows from counts already made, (year, count) pairs: as its own query gives them."""
+    return [{"year": year, "n": n} for year, n in sorted(counts_per_year) if n]
+
+
 def _draw_per_year(rows, content_language: str = "", **url_params) -> BarChart | None:
     return bar_chart(
         "per-year",
@@ -203,6 +208,13 @@ def _count_by_organisation_type(interventions) -> list[dict]:
         .annotate(n=Count("pk", distinct=True))
         .order_by("-n", "organisation__type")
     )
+
+
+def type_rows(counts_per_type) -> list[dict]:
+    """The chart by type's rows from counts already made, {type: count}: as its own query orders them (most
+    first, then by type; the types' codes are plain ASCII, which every collation orders as Python does)."""
+    rows = [{"organisation__type": key, "n": n} for key, n in counts_per_type.items() if n]
+    return sorted(rows, key=lambda row: (-row["n"], row["organisation__type"]))
 
 
 def _draw_by_organisation_type(rows, content_language: str = "", **url_params) -> BarChart | None:

@@ -774,6 +774,11 @@ class FacetSnapshot(models.Model):
     # The organisation facet's options before trimming are exactly the public organisations: their number is
     # what the home page, the organisation list and the sitemap would otherwise count again (1.2 s at 1M).
     public_organisations = models.PositiveIntegerField(_("public organisations"), default=0)
+    # The home page's charts per year ([year, count], oldest first: summed from the anchors' count per day) and
+    # per type of organisation ([type, count]: the type facet's options before trimming), counted with the rest
+    # instead of by two more grouped queries over the public archive (2.4 s at 1M).
+    year_counts = models.JSONField(_("counts per year"), default=list)
+    type_counts = models.JSONField(_("counts per type of organisation"), default=list)
 
     class Meta:
         verbose_name = _("facet snapshot")

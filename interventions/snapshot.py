@@ -79,15 +79,28 @@ def _next_embargo_end(now):
     return min((end for end in ends if end), default=None)
 
 
-def _anchors(public) -> list[list]:
+def _count_per_day(public) -> list[tuple]:
+    """(date, number of public interventions that day), newest first."""
+    return list(public.order_by().values_list("date").annotate(n=Count("pk")).order_by("-date"))
+
+
+def _anchors(per_day) -> list[list]:
     """[date, number of public interventions newer than that date], at least ANCHOR_SPACING rows apart."""
     anchors, newer, last = [], 0, None
-    for day, n in public.order_by().values_list("date").annotate(n=Count("pk")).order_by("-date"):
+    for day, n in per_day:
         if last is None or newer - last >= ANCHOR_SPACING:
             anchors.append([day.isoformat(), newer])
             last = newer
         newer += n
     return anchors
+
+
+def _per_year(per_day) -> list[list]:
+    """[year, number of public interventions that year], oldest first."""
+    years = {}
+    for day, n in per_day:
+        years[day.year] = years.get(day.year, 0) + n
+    return [[year, years[year]] for year in sorted(years)]
 
 
 def compute(version: int, now) -> FacetSnapshot:
@@ -105,6 +118,7 @@ def compute(version: int, now) -> FacetSnapshot:
     counts["theme"] = theme_counts.facet_counts()
     total = counts.pop("total")[None]
     public_organisations = len(counts["organisation"])
+    per_day = _count_per_day(public)
     lifetime = datetime.timedelta(seconds=settings.ARCHIVE_FACET_SNAPSHOT_SECONDS)
     next_end = _next_embargo_end(now)
     return FacetSnapshot(
@@ -117,9 +131,11 @@ def compute(version: int, now) -> FacetSnapshot:
             facet.name: [[option.value, str(option.label), option.count] for option in facet.options]
             for facet in build_facets(counts, {})
         },
-        pages=_anchors(public),
+        pages=_anchors(per_day),
         theme_counts=theme_counts.to_json(),
         public_organisations=public_organisations,
+        year_counts=_per_year(per_day),
+        type_counts=[[organisation_type, n] for organisation_type, n in counts["type"].items()],
     )
 
 
@@ -166,6 +182,23 @@ def public_organisation_count(*, renew: bool = True) -> int:
     """Organisations that delivered or co-sponsored a public intervention (Organisation.objects.public())."""
     snapshot = _kept_snapshot(renew)
     return snapshot.public_organisations if snapshot else Organisation.objects.public().count()
+
+
+def public_counts_per_year(*, renew: bool = True) -> list[tuple[int, int]]:
+    """(year, public interventions dated that year), oldest first."""
+    snapshot = _kept_snapshot(renew)
+    if snapshot is None:
+        return [(year, n) for year, n in _per_year(_count_per_day(Intervention.objects.published()))]
+    return [(year, n) for year, n in snapshot.year_counts]
+
+
+def public_counts_per_type(*, renew: bool = True) -> dict[str, int]:
+    """Public interventions per type of the organisation that delivered them (types with none left out)."""
+    snapshot = _kept_snapshot(renew)
+    if snapshot is None:
+        per_type = Intervention.objects.published().order_by().values_list("organisation__type").annotate(n=Count("pk"))
+        return dict(per_type)
+    return {organisation_type: n for organisation_type, n in snapshot.type_counts}
 
 
 @contextmanager
