@@ -20,7 +20,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from interventions import name_lists
+from hearings.models import Recording, Session
+from interventions import name_lists, recording_links
 from interventions.models import Intervention
 from interventions.snapshot import bump_version
 
@@ -229,6 +230,9 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
                 # Loading sends no signals, and each intervention's sorted lists of names (for the CSV export)
                 # follow this database's collation; an archive written before they existed has none.
                 name_lists.refresh_all(Intervention, connection)
+            if {Intervention, Session, Recording} & set(chosen):
+                # Each intervention's recording cell (for the CSV export) is made from its hearing's recordings.
+                recording_links.refresh_all(Intervention, connection)
             # Rows were loaded without signals: counts kept from before the import must not be used.
             bump_version()
             # Fail inside the transaction, not at commit, if a row points at one that is missing.

@@ -242,6 +242,25 @@ class Session(Versioned):
         return recordings[0] if recordings else None
 
 
+def address_at(url: str, provider: str, seconds: int | None) -> str:
+    """A recording's address starting at `seconds`, where its provider supports it.
+
+    A function of plain values, so that code reading recordings as values (an export, a migration) shares it.
+    """
+    if not seconds:
+        return url
+    seconds = int(seconds)
+    if provider == Recording.Provider.YOUTUBE:
+        separator = "&" if "?" in url else "?"
+        return f"{url}{separator}t={seconds}s"
+    if provider == Recording.Provider.VIMEO:
+        return f"{url.split('#')[0]}#t={seconds}s"
+    if provider == Recording.Provider.MEDIA_FILE:
+        # W3C media fragments: browsers start playback at the offset.
+        return f"{url.split('#')[0]}#t={seconds}"
+    return url
+
+
 class Recording(Versioned):
     class Provider(models.TextChoices):
         UN_WEB_TV = "un_web_tv", _("UN Web TV")
@@ -295,18 +314,7 @@ class Recording(Versioned):
 
     def url_at(self, seconds: int | None) -> str:
         """The recording's address starting at `seconds`, where the provider supports it."""
-        if not seconds:
-            return self.url
-        seconds = int(seconds)
-        if self.provider == self.Provider.YOUTUBE:
-            separator = "&" if "?" in self.url else "?"
-            return f"{self.url}{separator}t={seconds}s"
-        if self.provider == self.Provider.VIMEO:
-            return f"{self.url.split('#')[0]}#t={seconds}s"
-        if self.provider == self.Provider.MEDIA_FILE:
-            # W3C media fragments: browsers start playback at the offset.
-            return f"{self.url.split('#')[0]}#t={seconds}"
-        return self.url
+        return address_at(self.url, self.provider, seconds)
 
     def supports_offset(self) -> bool:
         return self.provider in {self.Provider.YOUTUBE, self.Provider.VIMEO, self.Provider.MEDIA_FILE}

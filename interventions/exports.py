@@ -16,7 +16,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F, Func, Prefetch, Q, TextField
+from django.db.models import F, Func, Prefetch, TextField
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from hearings.models import Recording, Session
 from .filters import InterventionFilter
 from .models import Intervention
 from .name_lists import LIST_SEPARATOR
+from .recording_links import RecordingLookup
 
 CHUNK_SIZE = 2000
 
@@ -132,27 +133,7 @@ class _Related:
             .order_by("organisation__name")
             .values_list("intervention_id", "organisation__name")
         )
-        sessions = {values[3] for values in chunk if values[3]} | {values[5] for values in chunk if values[5]}
-        hearings = {values[1] for values in chunk if not values[3]}
-        self.first_recording = {}
-        self.hearing_urls = defaultdict(list)
-        # One query for both: ordered by session, then by recording, as the pages show them.
-        for recording in (
-            Recording.objects.filter(Q(session_id__in=sessions) | Q(session__hearing_id__in=hearings))
-            .select_related("session")
-            .order_by("session__order", "session_id", "order")
-        ):
-            if recording.session_id in sessions:
-                self.first_recording.setdefault(recording.session_id, recording)
-            urls = self.hearing_urls[recording.session.hearing_id]
-            if recording.session.hearing_id in hearings and recording.url not in urls:
-                urls.append(recording.url)
-
-    def recording_urls(self, hearing_id, session_id, parent_id, start_offset) -> list[str]:
-        if not session_id:
-            return self.hearing_urls.get(hearing_id, [])
-        recording = self.first_recording.get(session_id) or (self.first_recording.get(parent_id) if parent_id else None)
-        return [recording.url_at(start_offset)] if recording else []
+        self.recordings = RecordingLookup((values[1], values[3], values[5]) for values in chunk)
 
 
 def _permalinks(absolute: Callable[[str], str]) -> Callable[[int], str]:
@@ -206,7 +187,7 @@ def rows(interventions, absolute: Callable[[str], str], texts: bool = False) -> 
                 "summary": summary,
                 "language": language,
                 "themes": related.themes.get(pk, []),
-                "recording_url": related.recording_urls(hearing_id, session_id, parent_id, start_offset),
+                "recording_url": related.recordings.urls(hearing_id, session_id, parent_id, start_offset),
                 "start_offset": start_offset,
                 "end_offset": end_offset,
                 "source_url": source_url,
@@ -275,16 +256,14 @@ class _SpreadsheetSafe(Func):
 # to its parallel workers; cells computed after the sort are made safe in copy_csv_query (_copy_cell).
 _COPY_INNER = {
     "x_id": F("pk"),
-    "x_hearing_id": F("hearing_id"),
     "x_hearing": _SpreadsheetSafe(F("hearing__title")),
-    "x_session_id": F("session_id"),
     "x_session": _SpreadsheetSafe(F("session__title")),
-    "x_parent_id": F("session__parent_id"),
     "x_date": F("date"),
     "x_organisation": _SpreadsheetSafe(F("organisation__name")),
     "x_organisation_type": _SpreadsheetSafe(F("organisation__type")),
     "x_on_behalf_of_names": _SpreadsheetSafe(F("on_behalf_of_names")),
     "x_theme_names": _SpreadsheetSafe(F("theme_names")),
+    "x_recording_urls": _SpreadsheetSafe(F("recording_urls")),
     "x_speaker_name": F("speaker_name"),
     "x_withhold": F("withhold_speaker_name"),
     "x_role": _SpreadsheetSafe(F("hearing_role")),
@@ -296,25 +275,6 @@ _COPY_INNER = {
     "x_source_url": _SpreadsheetSafe(F("source_url")),
     "x_published_at": F("published_at"),
 }
-# Recording.url_at() in SQL, of the session's first recording (`first_rec`, joined in copy_csv_query).
-_RECORDING_AT = """CASE
-    WHEN COALESCE(r.x_start, 0) = 0 THEN first_rec.url
-    WHEN first_rec.provider = 'youtube'
-        THEN first_rec.url || CASE WHEN strpos(first_rec.url, '?') > 0 THEN '&' ELSE '?' END || 't=' || r.x_start || 's'
-    WHEN first_rec.provider = 'vimeo' THEN split_part(first_rec.url, '#', 1) || '#t=' || r.x_start || 's'
-    WHEN first_rec.provider = 'media_file' THEN split_part(first_rec.url, '#', 1) || '#t=' || r.x_start
-    ELSE first_rec.url END"""
-# The session's first recording, else its parent session's (as recording_urls()): a join, not a subquery per row,
-# so that PostgreSQL remembers each session's answer (Memoize) for the rows that follow it in the list's order,
-# which come session by session. The whole archive at 1M: 10.0 -> 9.4 s (COPY in psql, same bytes).
-_FIRST_RECORDING_JOIN = """ LEFT JOIN LATERAL (
-    SELECT rec.url, rec.provider FROM hearings_recording rec
-    WHERE rec.session_id = COALESCE(
-        (SELECT own.session_id FROM hearings_recording own WHERE own.session_id = r.x_session_id LIMIT 1),
-        r.x_parent_id
-    )
-    ORDER BY rec."order" LIMIT 1
-) AS first_rec ON r.x_session_id IS NOT NULL"""
 _COPY_CELLS = {
     "id": "r.x_id",
     "permalink": "{permalink_before} || r.x_id || {permalink_after}",
@@ -332,17 +292,8 @@ _COPY_CELLS = {
     "summary": "r.x_summary",
     "language": "r.x_language",
     "themes": "r.x_theme_names",
-    # The session's first recording, else its parent session's (`first_rec`); without a session, every
-    # recording of the hearing once, in session and recording order (as recording_urls()).
-    "recording_url": f"""CASE WHEN r.x_session_id IS NOT NULL THEN {_RECORDING_AT} ELSE (
-        SELECT string_agg(u.url, '; ' ORDER BY u.position) FROM (
-            SELECT ranked.url, min(ranked.position) AS position FROM (
-                SELECT rec.url, row_number() OVER (ORDER BY s."order", s.id, rec."order") AS position
-                FROM hearings_recording rec JOIN hearings_session s ON s.id = rec.session_id
-                WHERE s.hearing_id = r.x_hearing_id
-            ) ranked GROUP BY ranked.url
-        ) u
-    ) END""",  # noqa: S608 - constant SQL
+    # Kept on the row (recording_links.py) rather than looked up for each row.
+    "recording_url": "r.x_recording_urls",
     "start_offset": "r.x_start",
     "end_offset": "r.x_end",
     "source_url": "r.x_source_url",
@@ -402,20 +353,20 @@ def copy_csv_query(interventions, absolute: Callable[[str], str], columns: list[
         for column in columns
     )
     cells = ", ".join(_copy_cell(column) for column in columns)
-    joins = _FIRST_RECORDING_JOIN if "recording_url" in columns else ""
+    joins = ""
     if set(TEXT_COLUMNS) & set(columns):
         table = connection.ops.quote_name(Intervention._meta.db_table)
         # LIMIT 1 keeps the look-up a subquery run for each row: as a plain join, PostgreSQL may hash the filtered
         # rows and read the whole table against them, and the rows then come in the table's order (seen at 1M
         # for a theme's export, 116,710 rows).
-        joins += (
+        joins = (
             " LEFT JOIN LATERAL (SELECT t.text_delivered, t.text_is_excerpt, t.text_submitted "  # noqa: S608 - our table
             f"FROM {table} t WHERE t.id = r.x_id LIMIT 1) AS texts ON true"
         )
-    # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute the recording's cell once for
-    # each reference to it. Both levels keep the filtered list's order: rows are projected as they come, and the
-    # first recordings and the texts are looked up row by row in that order (nested loops, outer side first:
-    # the look-ups are LATERAL subqueries with a LIMIT, which PostgreSQL can only run that way).
+    # OFFSET 0 keeps PostgreSQL from merging the two levels, which would compute a cell once for each reference
+    # to it in the outer level's formula check. Both levels keep the filtered list's order: rows are projected as
+    # they come, and the texts are looked up row by row in that order (nested loops, outer side first: the look-up
+    # is a LATERAL subquery with a LIMIT, which PostgreSQL can only run that way).
     return (
         f"SELECT {cells} FROM (SELECT {values} FROM ({inner}) AS r{joins} OFFSET 0) AS c",  # noqa: S608
         list(params),

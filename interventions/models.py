@@ -468,11 +468,15 @@ class Intervention(Publishable, Versioned):
     # instead of aggregating and sorting two lists per row.
     theme_names = models.TextField(_("theme names"), blank=True, default="", editable=False)
     on_behalf_of_names = models.TextField(_("co-sponsors' names"), blank=True, default="", editable=False)
+    # Where the intervention's moment plays: the CSV export's recording cell, kept on the row (recording_links.py)
+    # so that COPY reads it instead of looking up the first recording of each row's session.
+    recording_urls = models.TextField(_("recording addresses"), blank=True, default="", editable=False)
 
     objects = InterventionQuerySet.as_manager()
     # These are derived from other fields and relations; keeping them in every version would only bloat the history.
     history = HistoricalRecords(
-        m2m_fields=[themes, on_behalf_of], excluded_fields=["search_vector", "theme_names", "on_behalf_of_names"]
+        m2m_fields=[themes, on_behalf_of],
+        excluded_fields=["search_vector", "theme_names", "on_behalf_of_names", "recording_urls"],
     )
 
     class Meta:

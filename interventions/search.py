@@ -12,7 +12,8 @@ the theme names (B); the summary (B); the texts (C). They are kept current by th
 signals.py; code that changes rows in bulk calls `refresh_search_index(ids)` itself, and
 `manage.py rebuild_search_index` rebuilds everything. The same refresh keeps each row's sorted lists
 of theme and co-sponsor names (`Intervention.theme_names`, `.on_behalf_of_names`), which change
-exactly when the names the index holds do, for the CSV export (name_lists.py).
+exactly when the names the index holds do, and its recording cell (`.recording_urls`), for the CSV
+export (name_lists.py, recording_links.py).
 """
 
 import json
@@ -36,7 +37,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from . import name_lists
+from . import name_lists, recording_links
 
 FTS_TABLE = "interventions_intervention_fts"
 # Porter stems English only; remove_diacritics lets "proteger" find "protéger". French and Spanish
@@ -68,12 +69,15 @@ PG_UPDATE_SQL = (
     "setweight(to_tsvector(%(config)s::regconfig, %(texts)s), 'C') "
     "WHERE id = %(pk)s"
 )
-# With the row's kept name lists, in the same statement (name_lists.py); migrations before the lists existed
-# refresh the vector alone.
+# With the row's kept name lists and recording cell, in the same statement (name_lists.py, recording_links.py);
+# migrations from before they existed refresh the vector alone, or with the lists only.
 PG_UPDATE_WITH_NAME_LISTS_SQL = PG_UPDATE_SQL.replace(
     " WHERE id = ",
     f", theme_names = {name_lists.PG_THEME_NAMES_SQL}, on_behalf_of_names = {name_lists.PG_ON_BEHALF_OF_NAMES_SQL}"
     " WHERE id = ",
+)
+PG_UPDATE_WITH_KEPT_CELLS_SQL = PG_UPDATE_WITH_NAME_LISTS_SQL.replace(
+    " WHERE id = ", f", recording_urls = {recording_links.PG_RECORDING_URLS_SQL} WHERE id = "
 )
 
 # Text search configurations by intervention language; any other language is indexed without stemming.
@@ -452,14 +456,14 @@ def create_fts_table(schema_editor):
 
 
 def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None):
-    """Rebuild the search index entries of the interventions with these ids (all when None), and
-    their kept lists of theme and co-sponsor names (name_lists.py).
+    """Rebuild the search index entries of the interventions with these ids (all when None), their kept lists of
+    theme and co-sponsor names (name_lists.py) and their kept recording cell (recording_links.py).
 
     Call it after changing indexed fields without save(), e.g. with QuerySet.update(). Ids of
     deleted interventions are dropped from the index. `model` lets a migration pass its own.
     """
     model = model or apps.get_model("interventions", "Intervention")
-    with_name_lists = any(field.name == "theme_names" for field in model._meta.concrete_fields)
+    kept = {field.name for field in model._meta.concrete_fields} & {"theme_names", "recording_urls"}
     if ids is None:
         ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
     else:
@@ -473,10 +477,12 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
         )
         # One transaction per batch: outside one, SQLite would commit (and sync to disk) every row.
         with transaction.atomic():
-            _write([(row.pk, row.language, document(row)) for row in rows], with_name_lists)
-            if with_name_lists and connection.vendor != "postgresql":
-                # PostgreSQL wrote them with the search vector (PG_UPDATE_WITH_NAME_LISTS_SQL), in its collation.
+            _write([(row.pk, row.language, document(row)) for row in rows], kept)
+            # PostgreSQL wrote them with the search vector (PG_UPDATE_WITH_KEPT_CELLS_SQL), in its collation.
+            if "theme_names" in kept and connection.vendor != "postgresql":
                 name_lists.write(rows, connection)
+            if "recording_urls" in kept and connection.vendor != "postgresql":
+                recording_links.write([row.pk for row in rows], connection)
         stale = set(batch) - {row.pk for row in rows}
         if stale and connection.vendor != "postgresql":
             # Deleted interventions: PostgreSQL's index went with the row, FTS5's entry must go too.
@@ -486,11 +492,15 @@ def refresh_search_index(ids=None, *, model=None, batch_size=500, progress=None)
             progress(len(batch))
 
 
-def _write(entries, with_name_lists=True):
+def _write(entries, kept):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if "recording_urls" in kept:
+                sql = PG_UPDATE_WITH_KEPT_CELLS_SQL
+            else:
+                sql = PG_UPDATE_WITH_NAME_LISTS_SQL if "theme_names" in kept else PG_UPDATE_SQL
             cursor.executemany(
-                PG_UPDATE_WITH_NAME_LISTS_SQL if with_name_lists else PG_UPDATE_SQL,
+                sql,
                 [
                     {"pk": pk, "config": PG_CONFIGS.get(language, PG_NEUTRAL_CONFIG), **doc}
                     for pk, language, doc in entries

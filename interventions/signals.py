@@ -1,10 +1,12 @@
-"""Keep the search index and the unfiltered list's kept counts current when the archive changes.
+"""Keep the search index, each row's kept cells and the unfiltered list's kept counts current when the archive
+changes.
 
 Each receiver only works out which interventions are affected and calls
 search.refresh_search_index(); changes made with QuerySet.update() send no signals, so code
 doing them calls it itself.
 """
 
+from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -12,6 +14,7 @@ from django.dispatch import receiver
 from hearings.models import Hearing, Recording, Session
 
 from .models import Intervention, Organisation, Theme
+from .recording_links import refresh_hearings
 from .search import refresh_search_index
 from .snapshot import bump_version, renew_page_token
 
@@ -122,3 +125,35 @@ def shown_detail_changed(sender, **kwargs):
 def related_hearings_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         renew_page_token()
+
+
+# ---------------------------------------------------------------- each row's kept recording cell
+# An intervention's cell (recording_links.py) is made from the sessions and recordings of its hearing: after a change
+# to one, the cells of its hearing's interventions, and of the hearing it left, are worked out again.
+
+
+@receiver(pre_save, sender=Session, dispatch_uid="recording_links_session_saving")
+@receiver(pre_save, sender=Recording, dispatch_uid="recording_links_recording_saving")
+@receiver(pre_delete, sender=Session, dispatch_uid="recording_links_session_deleting")
+@receiver(pre_delete, sender=Recording, dispatch_uid="recording_links_recording_deleting")
+def playing_place_changing(sender, instance, raw=False, **kwargs):
+    if raw or not instance.pk:
+        return
+    stored = sender._base_manager.filter(pk=instance.pk)
+    hearing_field = "hearing_id" if sender is Session else "session__hearing_id"
+    instance._recording_links_hearing = stored.values_list(hearing_field, flat=True).first()
+
+
+@receiver(post_save, sender=Session, dispatch_uid="recording_links_session_saved")
+@receiver(post_save, sender=Recording, dispatch_uid="recording_links_recording_saved")
+@receiver(post_delete, sender=Session, dispatch_uid="recording_links_session_deleted")
+@receiver(post_delete, sender=Recording, dispatch_uid="recording_links_recording_deleted")
+def playing_place_changed(sender, instance, raw=False, **kwargs):
+    # Fixtures load rows before their relations; `manage.py rebuild_search_index` works the cells out afterwards.
+    if raw:
+        return
+    if sender is Session:
+        current = instance.hearing_id
+    else:
+        current = Session._base_manager.filter(pk=instance.session_id).values_list("hearing_id", flat=True).first()
+    refresh_hearings([current, getattr(instance, "_recording_links_hearing", None)], connection)

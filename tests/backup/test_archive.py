@@ -132,6 +132,18 @@ def test_an_archive_written_before_the_kept_name_lists_gets_them_on_restore(full
     assert any(themes and partners for themes, partners in before)
 
 
+def test_an_archive_written_before_the_kept_recording_cells_gets_them_on_restore(full_archive):
+    models = archive.archived_models()
+    before = list(Intervention.objects.order_by("pk").values_list("recording_urls", flat=True))
+    document = json.loads(export())
+    for row in document["models"]["interventions.intervention"]:
+        del row["recording_urls"]
+    wipe(models)
+    restore(json.dumps(document))
+    assert list(Intervention.objects.order_by("pk").values_list("recording_urls", flat=True)) == before
+    assert any(cell.endswith("t=30s") for cell in before)
+
+
 def test_restored_timestamps_are_the_original_ones(full_archive):
     models = archive.archived_models()
     text = export()

@@ -13,6 +13,7 @@ from hearings.models import Hearing, PublicationStatus, Recording, Session
 from interventions import synthetic
 from interventions.models import Intervention, Organisation, Theme
 from interventions.name_lists import LIST_SEPARATOR
+from interventions.recording_links import RecordingLookup
 from interventions.search import search
 from tests.factories import InterventionFactory
 
@@ -219,3 +220,16 @@ def test_a_seeded_archive_keeps_every_interventions_sorted_lists_of_names():
     for row in rows:
         assert row.theme_names == LIST_SEPARATOR.join(theme.name for theme in row.themes.all())
         assert row.on_behalf_of_names == LIST_SEPARATOR.join(partner.name for partner in row.on_behalf_of.all())
+
+
+def test_a_seeded_archive_keeps_every_interventions_recording_cell():
+    seed(300)
+    rows = list(
+        Intervention.objects.values_list(
+            "recording_urls", "hearing_id", "session_id", "session__parent_id", "start_offset"
+        )
+    )
+    lookup = RecordingLookup((hearing, session, parent) for _cell, hearing, session, parent, _start in rows)
+    assert any(cell for cell, *_place in rows)
+    for cell, hearing, session, parent, start in rows:
+        assert cell == LIST_SEPARATOR.join(lookup.urls(hearing, session, parent, start))
