@@ -5,7 +5,8 @@ have PostgreSQL's COPY aggregate and sort two lists for every row (at 1M, 10.7-1
 for the whole archive with them, 8.6-9.2 s without), each row keeps its two lists
 (`Intervention.theme_names`, `.on_behalf_of_names`). They change exactly when the names the search
 index holds change, so search.refresh_search_index() writes them too, and every signal and bulk change
-that refreshes the index keeps them current.
+that refreshes the index keeps them current. They are stored in the row (STORAGE MAIN, migration 0020): the
+table's small TOAST target had moved them out of it, and each read of a list was a TOAST fetch.
 """
 
 from django.db import transaction

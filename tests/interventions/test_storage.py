@@ -3,7 +3,14 @@
 import pytest
 from django.db import connection
 
-from tests.factories import InterventionFactory
+from interventions.models import Intervention
+from tests.factories import (
+    InterventionFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    SessionFactory,
+    ThemeFactory,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -19,13 +26,17 @@ def toasted_values() -> int:
         return cursor.fetchone()[0]
 
 
-def test_a_statements_text_is_kept_out_of_the_table_row():
-    # A three-minute statement: about 4 KB of varied words, which compresses to about 1.5 KB. PostgreSQL's default
-    # would keep that compressed in the row itself, and every list and count would read it.
+def statement() -> str:
+    """A three-minute statement: about 4 KB of varied words, which compresses to about 1.5 KB."""
     words = [f"{word}{n}" for n in range(60) for word in ("survivors", "labour", "shelter", "referral", "rights")]
-    text = " ".join(words[(n * 7919) % len(words)] for n in range(400))
+    return " ".join(words[(n * 7919) % len(words)] for n in range(400))
+
+
+def test_a_statements_text_is_kept_out_of_the_table_row():
+    # PostgreSQL's default would keep the statement compressed in the row itself, and every list and count would
+    # read it.
     before = toasted_values()
-    InterventionFactory(text_delivered=text)
+    InterventionFactory(text_delivered=statement())
     assert toasted_values() > before
 
 
@@ -59,6 +70,25 @@ def test_the_columns_lists_and_exports_show_stay_in_the_row():
         storage = dict(cursor.fetchall())
     # MAIN: compressed in the row when need be, never moved out of it; EXTENDED: moved out when the row is long.
     assert storage == {"title": "m", "summary": "m", "text_delivered": "x", "text_submitted": "x"}
+
+
+def test_the_kept_lists_and_recording_cell_stay_in_the_row():
+    # The CSV export reads them from every row. A long statement makes PostgreSQL move values out of the row until
+    # it is 128 bytes long (migration 0011); out of line, each list was a TOAST fetch per row read (migration 0020).
+    session = SessionFactory()
+    RecordingFactory(session=session)
+
+    def values_moved_out(**relations) -> int:
+        before = toasted_values()
+        InterventionFactory(
+            hearing=session.hearing, session=session, start_offset=30, text_delivered=statement(), **relations
+        )
+        return toasted_values() - before
+
+    bare = values_moved_out()
+    listed = values_moved_out(themes=[ThemeFactory(), ThemeFactory()], on_behalf_of=[OrganisationFactory()])
+    assert all(Intervention.objects.values_list("theme_names", "on_behalf_of_names", "recording_urls").last())
+    assert listed == bare
 
 
 def test_the_sites_connections_have_the_memory_an_exact_search_bitmap_needs():

@@ -8,8 +8,8 @@ BAR_WIDTH = 40
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the full-text search index of every intervention, and its kept lists of theme and co-sponsor "
-        "names (after bulk changes or loading fixtures)."
+        "Rebuild the full-text search index of every intervention, its kept lists of theme and co-sponsor names "
+        "and its kept recording cell (after bulk changes or loading fixtures)."
     )
 
     def add_arguments(self, parser):
