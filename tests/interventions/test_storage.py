@@ -72,6 +72,19 @@ def test_the_columns_lists_and_exports_show_stay_in_the_row():
     assert storage == {"title": "m", "summary": "m", "text_delivered": "x", "text_submitted": "x"}
 
 
+def test_only_the_long_texts_and_the_search_vector_may_leave_the_row():
+    # With the table's TOAST target of 128 bytes, PostgreSQL moves every value of a column with the default storage
+    # out of a long row, however short the value: a column added later without STORAGE MAIN costs a TOAST fetch for
+    # each row a list or export reads (as the kept name lists did until migration 0020).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'interventions_intervention'::regclass "
+            "AND attnum > 0 AND NOT attisdropped AND attstorage = 'x'"
+        )
+        movable = {name for (name,) in cursor.fetchall()}
+    assert movable == {"text_delivered", "text_submitted", "search_vector"}
+
+
 def test_the_kept_lists_and_recording_cell_stay_in_the_row():
     # The CSV export reads them from every row. A long statement makes PostgreSQL move values out of the row until
     # it is 128 bytes long (migration 0011); out of line, each list was a TOAST fetch per row read (migration 0020).
