@@ -160,6 +160,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             f"-c work_mem={env_int('DB_WORK_MEM_MB', 16)}MB"
         ),
     )
+else:
+    # Requests run in threads (runserver, gunicorn's threads, the live server of the browser tests). In SQLite's
+    # default mode a transaction that has read and then writes fails at once when another holds the write lock:
+    # waiting there could deadlock, so the busy timeout does not apply. IMMEDIATE takes the write lock at BEGIN, where
+    # the timeout does wait; WAL lets pages keep reading while a curator saves.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        transaction_mode="IMMEDIATE",
+        timeout=env_int("DB_SQLITE_TIMEOUT", 20),
+    )
 
 # The CSV export is one COPY statement for however many rows it holds: it gets a limit of its own.
 EXPORT_STATEMENT_TIMEOUT_MS = env_int("EXPORT_STATEMENT_TIMEOUT_MS", 600_000)
@@ -222,8 +232,8 @@ ARCHIVE_CONTENT_LANGUAGE = os.environ.get("ARCHIVE_CONTENT_LANGUAGE", "en")
 # (an SQL console) can go unseen. 0: nothing is kept.
 ARCHIVE_FACET_SNAPSHOT_SECONDS = env_int("ARCHIVE_FACET_SNAPSHOT_SECONDS", 600)
 # Processes serving visitors count the whole archive again right after a change commits (interventions/recount.py).
-# Not on SQLite by default: its writers wait for readers to finish (5 s at most), and a count started right after a
-# curator's save would be read while they save the next.
+# Not on SQLite by default: it has one writer at a time, and the count's snapshot (written to the database) would
+# take that writer's lock between a curator's saves.
 ARCHIVE_RECOUNT_AFTER_CHANGES = env_bool(
     "ARCHIVE_RECOUNT_AFTER_CHANGES", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 )

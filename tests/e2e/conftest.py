@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,6 +29,19 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 # Recordings live elsewhere (UN Web TV, YouTube): the tests answer for them instead of the network.
 RECORDING_HOSTS = {"webtv.un.org", "www.youtube.com"}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
+    """On SQLite, a test database in a file rather than in memory.
+
+    The live server answers from several threads. An in-memory database is shared between them through SQLite's
+    shared cache, whose table locks fail a writer at once instead of waiting out the busy timeout; a file database
+    takes the settings' WAL journal, IMMEDIATE transactions and timeout, as the running site does.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e-database") / "archive.sqlite3")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,79 @@
+"""On the embedded SQLite database, two requests that write at once both succeed: the second waits its turn.
+
+The test database lives in memory, where SQLite's locking differs, so these tests open a database file with the
+project's own connection settings, as `make run` does.
+"""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's settings only")
+
+
+@contextmanager
+def file_connection(path, alias):
+    """A connection of this thread to the file at `path`, opened with the settings' options."""
+    connections[alias] = DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias)
+    try:
+        yield connections[alias]
+    finally:
+        connections[alias].close()
+        del connections[alias]
+
+
+@pytest.fixture
+def database_file(tmp_path, django_db_blocker):
+    # No test database is needed: the blocker guards connections, and these open their own file.
+    django_db_blocker.unblock()
+    path = tmp_path / "archive.sqlite3"
+    with file_connection(path, "setup") as setup, setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE saved (curator TEXT)")
+    yield path
+    django_db_blocker.restore()
+
+
+def saved(path):
+    with file_connection(path, "check") as check, check.cursor() as cursor:
+        cursor.execute("SELECT curator FROM saved ORDER BY curator")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_save_waits_for_another_curators_save_instead_of_failing(database_file):
+    first_is_writing = threading.Event()
+    errors = []
+
+    def first_curator():
+        with file_connection(database_file, "first") as first, transaction.atomic(using="first"):
+            first.cursor().execute("INSERT INTO saved VALUES ('first')")
+            first_is_writing.set()
+            time.sleep(0.3)
+
+    def second_curator():
+        first_is_writing.wait()
+        try:
+            # Like an admin save: read, then write, in one transaction.
+            with file_connection(database_file, "second") as second, transaction.atomic(using="second"):
+                second.cursor().execute("SELECT count(*) FROM saved").fetchone()
+                second.cursor().execute("INSERT INTO saved VALUES ('second')")
+        except Exception as error:  # noqa: BLE001 - the test reports whatever the second save met
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_curator), threading.Thread(target=second_curator)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert saved(database_file) == ["first", "second"]
+
+
+def test_pages_read_the_database_file_through_a_write_ahead_log(database_file):
+    with file_connection(database_file, "page") as page, page.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
