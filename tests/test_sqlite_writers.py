@@ -1,4 +1,5 @@
-"""On the embedded SQLite database, two requests that write at once both succeed: the second waits its turn.
+"""On the embedded SQLite database, two requests that write at once both succeed (the second waits its turn),
+pages read while a curator saves, and a save is on disk before it is answered.
 
 The test database lives in memory, where SQLite's locking differs, so these tests open a database file with the
 project's own connection settings, as `make run` does.
@@ -77,3 +78,10 @@ def test_pages_read_the_database_file_through_a_write_ahead_log(database_file):
     with file_connection(database_file, "page") as page, page.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_a_save_reaches_the_disk_before_it_is_answered(database_file):
+    # In WAL mode, NORMAL would let a power cut take back the last saves a curator was told had succeeded.
+    with file_connection(database_file, "page") as page, page.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
