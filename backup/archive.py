@@ -127,12 +127,7 @@ def export_archive(
     chosen = archived_models(include_users, include_history)
     encoder = ExactEncoder(ensure_ascii=False)
     counts = {}
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and outermost:
-            # One snapshot for the whole file, so rows written later by curators cannot half-appear.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with _one_snapshot():
         header = {
             "format": FORMAT,
             "version": VERSION,
@@ -155,6 +150,28 @@ def export_archive(
             counts[label(model)] = written
         stream.write("\n}}\n")
     return counts
+
+
+@contextmanager
+def _one_snapshot():
+    """One view of the archive for the whole file, so rows curators write meanwhile cannot half-appear in it."""
+    if connection.in_atomic_block:  # The caller's transaction is that view already.
+        yield
+        return
+    if connection.vendor == "sqlite":
+        # Django begins SQLite's transactions IMMEDIATE (config/settings.py), taking the one writer's lock: held for
+        # a whole export, it would make every curator's save wait out its timeout and fail. A deferred transaction
+        # reads one snapshot of the WAL database and takes no lock that a writer waits for.
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                cursor.execute("COMMIT")  # Nothing was written: committing only ends the read.
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _rows(model, chosen: set) -> Iterator[dict]:

@@ -5,15 +5,55 @@ The test database lives in memory, where SQLite's locking differs, so these test
 project's own connection settings, as `make run` does.
 """
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's settings only")
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run by `manage.py shell` on a migrated database file: an archive export paused part-way, while a curator saves.
+EXPORT_WHILE_SAVING = """
+import io, json, threading, time
+from backup.archive import export_archive
+from interventions.models import Organisation
+from tests.factories import OrganisationFactory
+
+OrganisationFactory(name="Before the export")
+reading, saved = threading.Event(), threading.Event()
+
+class PausedStream(io.StringIO):
+    def write(self, text):
+        if "interventions.organisation" in text and not reading.is_set():
+            reading.set()  # The export has counted the organisations: its snapshot is taken.
+            saved.wait(30)
+        return super().write(text)
+
+stream = PausedStream()
+export = threading.Thread(target=export_archive, args=(stream,))
+export.start()
+reading.wait(30)
+began = time.monotonic()
+try:
+    OrganisationFactory(name="During the export")
+    outcome = "saved"
+except Exception as error:
+    outcome = repr(error)
+waited = time.monotonic() - began
+saved.set()
+export.join()
+names = [row["name"] for row in json.loads(stream.getvalue())["models"]["interventions.organisation"]]
+print(json.dumps({"outcome": outcome, "waited": waited, "exported": names}))
+"""
 
 
 @contextmanager
@@ -85,3 +125,26 @@ def test_a_save_reaches_the_disk_before_it_is_answered(database_file):
     with file_connection(database_file, "page") as page, page.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 2  # FULL
+
+
+def test_an_archive_export_does_not_hold_up_a_curators_save(tmp_path):
+    environment = {
+        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+        "DB_SQLITE_TIMEOUT": "3",  # A save held up by the export fails after this long.
+    }
+
+    def manage(*args):
+        result = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    manage("migrate", "--verbosity", "0")
+    report = json.loads(manage("shell", "-c", EXPORT_WHILE_SAVING).strip().splitlines()[-1])
+
+    assert report["outcome"] == "saved"
+    assert report["waited"] < 2
+    # The export is one snapshot, taken before the save.
+    assert report["exported"] == ["Before the export"]
