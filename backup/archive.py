@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from hearings.models import Recording, Session
-from interventions import name_lists, recording_links
+from interventions import recording_links
 from interventions.models import Intervention
 from interventions.snapshot import bump_version
 
@@ -243,13 +243,11 @@ def import_archive(document: dict, progress: Callable[[str, int, int], None] | N
                 rows = document["models"][label(model)]
                 counts[label(model)] = _load(model, rows, set(chosen), progress)
             _reset_sequences(chosen)
-            if Intervention in chosen:
-                # Loading sends no signals, and each intervention's sorted lists of names (for the CSV export)
-                # follow this database's collation; an archive written before they existed has none.
-                name_lists.refresh_all(Intervention, connection)
             if {Intervention, Session, Recording} & set(chosen):
-                # Each intervention's recording cell (for the CSV export) is made from its hearing's recordings.
-                recording_links.refresh_all(Intervention, connection)
+                # Loading sends no signals. Each intervention keeps cells for the CSV export: its sorted lists of
+                # names, which follow this database's collation (an archive written before they existed has none),
+                # and its recording cell, made from its hearing's recordings. One pass rewrites each row once.
+                recording_links.refresh_all(Intervention, connection, with_name_lists=Intervention in chosen)
             # Rows were loaded without signals: counts kept from before the import must not be used.
             bump_version()
             # Fail inside the transaction, not at commit, if a row points at one that is missing.

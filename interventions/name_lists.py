@@ -56,6 +56,11 @@ def write(interventions, connection) -> None:
         cursor.executemany(UPDATE_SQL, params)
 
 
+def write_ids(ids, connection, model) -> None:
+    """Store the lists of the interventions with these ids; not for PostgreSQL (see write())."""
+    write(model._base_manager.filter(pk__in=ids).prefetch_related("themes", "on_behalf_of"), connection)
+
+
 def refresh_all(model, connection) -> None:
     """Recompute every intervention's lists, for writes that send no signals: a migration, a restore.
 
@@ -71,7 +76,4 @@ def refresh_all(model, connection) -> None:
             return
         ids = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH_SIZE):
-            rows = model._base_manager.filter(pk__in=ids[start : start + BATCH_SIZE]).prefetch_related(
-                "themes", "on_behalf_of"
-            )
-            write(rows, connection)
+            write_ids(ids[start : start + BATCH_SIZE], connection, model)

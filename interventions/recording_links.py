@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from hearings.models import address_at
 
+from . import name_lists
 from .name_lists import LIST_SEPARATOR
 
 BATCH_SIZE = 2000
@@ -68,6 +69,10 @@ PG_REFRESH_HEARINGS_SQL = f"""UPDATE interventions_intervention AS kept SET reco
           WHERE {_PG_IN_HEARINGS_SQL}) AS fresh
     WHERE kept.id = fresh.id AND kept.recording_urls IS DISTINCT FROM fresh.cell"""  # noqa: S608 - constant SQL
 PG_REFRESH_ALL_SQL = f"UPDATE interventions_intervention SET recording_urls = {PG_RECORDING_URLS_SQL}"  # noqa: S608
+PG_REFRESH_ALL_WITH_NAME_LISTS_SQL = (
+    f"UPDATE interventions_intervention SET theme_names = {name_lists.PG_THEME_NAMES_SQL}, "  # noqa: S608
+    f"on_behalf_of_names = {name_lists.PG_ON_BEHALF_OF_NAMES_SQL}, recording_urls = {PG_RECORDING_URLS_SQL}"
+)
 
 
 class RecordingLookup:
@@ -149,10 +154,11 @@ def refresh_hearings(hearing_ids: Iterable[int], connection) -> None:
             write(ids[start : start + BATCH_SIZE], connection)
 
 
-def refresh_all(model, connection, recording_model=None) -> None:
+def refresh_all(model, connection, recording_model=None, *, with_name_lists=False) -> None:
     """Work out every intervention's cell again, for writes that send no signals: a migration, a restore.
 
     `model` and `recording_model` are the Intervention and Recording models, or a migration's historical ones.
+    `with_name_lists` writes the name lists (name_lists.py) in the same pass, so that each row is rewritten once.
     """
     with transaction.atomic(using=connection.alias):
         if connection.vendor == "postgresql":
@@ -160,8 +166,11 @@ def refresh_all(model, connection, recording_model=None) -> None:
                 # One statement for the whole archive: longer, at a million interventions, than the limit the
                 # settings may set for pages. Until the end of the caller's transaction.
                 cursor.execute("SET LOCAL statement_timeout = 0")
-                cursor.execute(PG_REFRESH_ALL_SQL)
+                cursor.execute(PG_REFRESH_ALL_WITH_NAME_LISTS_SQL if with_name_lists else PG_REFRESH_ALL_SQL)
             return
         ids = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH_SIZE):
-            write(ids[start : start + BATCH_SIZE], connection, model, recording_model)
+            batch = ids[start : start + BATCH_SIZE]
+            if with_name_lists:
+                name_lists.write_ids(batch, connection, model)
+            write(batch, connection, model, recording_model)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backup import archive
 from hearings.models import Hearing, PublicationStatus, Session
@@ -142,6 +143,17 @@ def test_an_archive_written_before_the_kept_recording_cells_gets_them_on_restore
     restore(json.dumps(document))
     assert list(Intervention.objects.order_by("pk").values_list("recording_urls", flat=True)) == before
     assert any(cell.endswith("t=30s") for cell in before)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes the kept cells in one statement")
+def test_a_restore_rewrites_each_intervention_once_for_its_kept_cells(full_archive):
+    text = export()
+    wipe(archive.archived_models())
+    with CaptureQueriesContext(connection) as queries:
+        restore(text)
+    rewrites = [query["sql"] for query in queries if query["sql"].startswith("UPDATE interventions_intervention SET")]
+    assert len(rewrites) == 1
+    assert all(f"{column} =" in rewrites[0] for column in ["theme_names", "on_behalf_of_names", "recording_urls"])
 
 
 def test_restored_timestamps_are_the_original_ones(full_archive):
