@@ -338,7 +338,8 @@ def count_list(filterset, with_facets=True) -> Counted:
     names = FACET_NAMES if with_facets else ()
     # The same filters give the same counts until the archive changes: kept, so a popular filter (an
     # organisation's or a theme's list, linked from its page) is counted once per change.
-    counts = kept(f"counts:{filter_key(filterset, names)}", lambda: count_results(filterset, names))
+    searched = bool(filterset.form.cleaned_data.get("q"))
+    counts = kept(f"counts:{filter_key(filterset, names)}", lambda: count_results(filterset, names), per_edit=searched)
     total = counts["total"][None]
     return Counted(total, build_facets(counts, filterset.form.cleaned_data) if with_facets else [])
 

@@ -473,6 +473,41 @@ class Intervention(Publishable, Versioned):
     recording_urls = models.TextField(_("recording addresses"), blank=True, default="", editable=False)
 
     objects = InterventionQuerySet.as_manager()
+
+    # Fields no kept count depends on, except the counts of searches (which match the texts and names) and the
+    # sitemaps' latest modification: a save that changes only these renews the kept pages and those values
+    # (snapshot.kept(per_edit=True)), not the counts, which take seconds to count again at a million interventions.
+    # Every other field (status, embargo, hearing, organisation, date, language...) counts, as will any field added
+    # later until it is listed here.
+    COUNT_NEUTRAL_FIELDS = frozenset(
+        {
+            "title",
+            "summary",
+            "text_delivered",
+            "text_is_excerpt",
+            "text_submitted",
+            "speaker_name",
+            "speaker_title",
+            "withhold_speaker_name",
+            "hearing_role",
+            "modality",
+            "start_offset",
+            "end_offset",
+            "source_url",
+            "source_id",
+            # Within its hearing (the hearing is counted); the list's order within a day is not.
+            "session",
+            "order",
+            "version",
+            "updated_at",
+            # Derived from the fields above and from relations, and written after the save.
+            "search_vector",
+            "theme_names",
+            "on_behalf_of_names",
+            "recording_urls",
+        }
+    )
+
     # These are derived from other fields and relations; keeping them in every version would only bloat the history.
     history = HistoricalRecords(
         m2m_fields=[themes, on_behalf_of],
@@ -589,6 +624,16 @@ class Intervention(Publishable, Versioned):
 
     def get_absolute_url(self):
         return address("interventions:detail", pk=self.pk)
+
+    def leaves_counts_unchanged(self, update_fields=None) -> bool:
+        """Whether saving this instance now changes only COUNT_NEUTRAL_FIELDS of its stored row."""
+        if self._state.adding:
+            return False
+        if update_fields is not None:
+            return {self._meta.get_field(name).name for name in update_fields} <= self.COUNT_NEUTRAL_FIELDS
+        counted = [field.attname for field in self._meta.concrete_fields if field.name not in self.COUNT_NEUTRAL_FIELDS]
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*counted).first()
+        return stored is not None and all(stored[name] == getattr(self, name) for name in counted)
 
     def clean(self):
         errors = {}

@@ -90,7 +90,6 @@ def name_deleted(sender, instance, **kwargs):
 # facet snapshot out of date (snapshot.py explains why the bump happens inside the change's transaction).
 
 
-@receiver(post_save, sender=Intervention, dispatch_uid="snapshot_intervention_saved")
 @receiver(post_delete, sender=Intervention, dispatch_uid="snapshot_intervention_deleted")
 @receiver(post_save, sender=Hearing, dispatch_uid="snapshot_hearing_saved")
 @receiver(post_delete, sender=Hearing, dispatch_uid="snapshot_hearing_deleted")
@@ -100,6 +99,22 @@ def name_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Theme, dispatch_uid="snapshot_theme_deleted")
 def archive_changed(sender, **kwargs):
     bump_version()
+
+
+@receiver(pre_save, sender=Intervention, dispatch_uid="snapshot_intervention_saving")
+def intervention_saving(sender, instance, raw=False, update_fields=None, **kwargs):
+    # Compared before the row is written: afterwards nothing tells what the save changed.
+    instance._leaves_counts_unchanged = not raw and instance.leaves_counts_unchanged(update_fields)
+
+
+@receiver(post_save, sender=Intervention, dispatch_uid="snapshot_intervention_saved")
+def intervention_saved_for_counts(sender, instance, **kwargs):
+    # A corrected text or title changes no count: counting a million interventions again (seconds, and the
+    # visitors who arrive meanwhile wait) would buy nothing. Searches' counts are kept per edit (snapshot.kept).
+    if getattr(instance, "_leaves_counts_unchanged", False):
+        renew_page_token()
+    else:
+        bump_version()
 
 
 @receiver(m2m_changed, sender=Intervention.themes.through, dispatch_uid="snapshot_themes_changed")

@@ -51,6 +51,7 @@ class UpdatedRecordsSitemap(KeptCountSitemap):
             f"sitemap-lastmod:{type(self).__name__}",
             lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
             per_language=False,
+            per_edit=True,
         )
 
 

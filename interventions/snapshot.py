@@ -223,11 +223,26 @@ def counting_alone():
 def current_snapshot(now=None) -> FacetSnapshot | None:
     """The snapshot of the archive as it is now, if one has been counted."""
     now = now or timezone.now()
-    version = Coalesce(Subquery(ArchiveVersion.objects.filter(pk=1).values("version")[:1]), 0)
-    return FacetSnapshot.objects.filter(version=version, valid_until__gt=now).first()
+    archive = ArchiveVersion.objects.filter(pk=1)
+    version = Coalesce(Subquery(archive.values("version")[:1]), 0)
+    return (
+        FacetSnapshot.objects.filter(version=version, valid_until__gt=now)
+        # Read in the same query for kept(per_edit=True): renewed by every edit, counted or not.
+        .annotate(page_token=Subquery(archive.values("token")[:1]))
+        .first()
+    )
 
 
-def kept(name: str, compute: Callable[[], object], *, renew: bool = False, per_language: bool = True):
+def _page_token(snapshot) -> str:
+    token = getattr(snapshot, "page_token", None)  # Not on a snapshot counted just now.
+    if token is None:
+        token = ArchiveVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return str(token)
+
+
+def kept(
+    name: str, compute: Callable[[], object], *, renew: bool = False, per_language: bool = True, per_edit: bool = False
+):
     """A value derived from the public archive (the home page's counts and charts, a filter's facet counts),
     computed once per snapshot and language (once for all languages if `per_language` is False: the value holds no
     translated text) and then served from the cache: per process by default, shared by
@@ -236,13 +251,17 @@ def kept(name: str, compute: Callable[[], object], *, renew: bool = False, per_l
 
     Without a current snapshot the value is computed and not kept, unless `renew` asks to count the snapshot
     first (worth it for whole-archive pages, which cost as much as the snapshot itself).
+
+    `per_edit` is for values that an edit changing no count still changes (Intervention.COUNT_NEUTRAL_FIELDS): a
+    search's counts, the latest modification. They are kept until the next edit of any kind.
     """
     if settings.ARCHIVE_FACET_SNAPSHOT_SECONDS <= 0:
         return compute()
     snapshot = unfiltered_snapshot() if renew else current_snapshot()
     if snapshot is None:
         return compute()
-    key = f"archive-kept:{snapshot.token}:{get_language() if per_language else '*'}:{name}"
+    edit = f":{_page_token(snapshot)}" if per_edit else ""
+    key = f"archive-kept:{snapshot.token}{edit}:{get_language() if per_language else '*'}:{name}"
     value = cache.get(key, MISSING)
     if value is MISSING:
         value = compute()

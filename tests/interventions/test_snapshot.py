@@ -18,6 +18,7 @@ from interventions import charts, snapshot
 from interventions.facets import facets
 from interventions.filters import DEFAULT_SORT, SORT_ORDERS, InterventionFilter
 from interventions.models import FacetSnapshot, Intervention, Organisation
+from interventions.sitemaps import InterventionSitemap
 from tests.factories import HearingFactory, InterventionFactory, OrganisationFactory, SessionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,11 @@ def shown(context) -> list[tuple[str, list[tuple[str, str, int]]]]:
 
 def counts(client, name: str) -> dict[str, int]:
     facet = next(facet for facet in list_page(client)["facets"] if facet.name == name)
+    return {option.value: option.count for option in facet.options}
+
+
+def counts_of(client, query: str, name: str) -> dict[str, int]:
+    facet = next(facet for facet in list_page(client, query)["facets"] if facet.name == name)
     return {option.value: option.count for option in facet.options}
 
 
@@ -610,6 +616,84 @@ def test_a_filtered_lists_counts_are_kept_until_the_archive_changes(client):
     InterventionFactory(language="fr")
     total(client)
     assert list_page(client, "language=fr")["page_obj"].paginator.count == 2
+
+
+# ---------------------------------------------------------------- edits that change no count
+
+
+def test_correcting_a_text_keeps_the_counted_snapshot(client, on_the_list):
+    kept = FacetSnapshot.objects.get()
+    on_the_list.title = "A corrected title"
+    on_the_list.text_delivered = "A corrected statement on prevention."
+    on_the_list.save()
+    assert total(client) == 1
+    assert FacetSnapshot.objects.get() == kept
+
+
+def test_correcting_a_text_renews_the_kept_pages(on_the_list):
+    before = snapshot.archive_state()[0]
+    on_the_list.summary = "A corrected summary."
+    on_the_list.save()
+    assert snapshot.archive_state()[0] != before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("status", PublicationStatus.DRAFT),
+        ("language", "fr"),
+        ("date", datetime.date(2020, 1, 1)),
+        ("publish_at", datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)),
+    ],
+)
+def test_an_edit_to_a_counted_field_counts_again(client, on_the_list, field, value):
+    kept = FacetSnapshot.objects.get()
+    setattr(on_the_list, field, value)
+    on_the_list.save()
+    total(client)
+    assert FacetSnapshot.objects.get().version > kept.version
+
+
+def test_moving_to_another_organisation_counts_again(client, on_the_list):
+    gaatw = OrganisationFactory(slug="gaatw")
+    total(client)  # Counted again since the organisation was added.
+    on_the_list.organisation = gaatw
+    on_the_list.save()
+    assert counts(client, "organisation") == {"gaatw": 1}
+
+
+def test_a_save_of_named_text_fields_keeps_the_counted_snapshot(client, on_the_list):
+    kept = FacetSnapshot.objects.get()
+    on_the_list.title = "A corrected title"
+    on_the_list.save(update_fields=["title"])
+    total(client)
+    assert FacetSnapshot.objects.get() == kept
+
+
+def test_a_search_counts_a_corrected_text_on_the_next_view(client, on_the_list):
+    searched = "q=ombudsperson"
+    assert list_page(client, searched)["page_obj"].paginator.count == 0
+    on_the_list.text_delivered = "The ombudsperson's report."
+    on_the_list.save()
+    assert list_page(client, searched)["page_obj"].paginator.count == 1
+    assert counts_of(client, searched, "organisation") == {"la-strada": 1}
+
+
+def test_a_search_with_no_edit_since_is_not_counted_again(client, on_the_list):
+    searched = "q=prevention"
+    list_page(client, searched)
+    with CaptureQueriesContext(connection) as queries:
+        list_page(client, searched)
+    assert not [query for query in queries.captured_queries if query["sql"].startswith(COUNTING)]
+
+
+def test_the_sitemaps_latest_modification_follows_a_corrected_text(on_the_list, monkeypatch):
+    assert InterventionSitemap().get_latest_lastmod() == on_the_list.updated_at
+    time_passes_to(timezone.now() + datetime.timedelta(seconds=60), monkeypatch)
+    on_the_list.title = "A corrected title"
+    on_the_list.save()
+    assert FacetSnapshot.objects.filter(valid_until__gt=timezone.now()).exists()  # still the counts of before
+    assert InterventionSitemap().get_latest_lastmod() == on_the_list.updated_at
 
 
 def test_without_a_current_snapshot_a_filtered_list_is_counted_live(client):
