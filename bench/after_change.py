@@ -50,13 +50,11 @@ def first_view(client, url) -> float:
     return time.perf_counter() - began
 
 
-def edit(intervention, kind):
+def edit(intervention, kind, original_date):
     """One curator's edit of the kind asked for, undone by the next edit of that kind."""
     if kind == "counted":
-        original = getattr(intervention, "_original_date", None) or intervention.date
-        intervention._original_date = original
-        moved = intervention.date != original
-        intervention.date = original if moved else original - datetime.timedelta(days=1)
+        moved = intervention.date != original_date
+        intervention.date = original_date if moved else original_date - datetime.timedelta(days=1)
     else:
         intervention.title = (
             intervention.title.removesuffix(" (corrected)")
@@ -66,13 +64,13 @@ def edit(intervention, kind):
     intervention.save()
 
 
-def trial(client, intervention, url, wait, background, kind) -> tuple[float, float]:
+def trial(client, intervention, url, wait, background, kind, original_date) -> tuple[float, float]:
     """(seconds the first view took, seconds the background count took from the change to its end)."""
     settings.ARCHIVE_RECOUNT_AFTER_CHANGES = background
     # A change after a quiet spell: the background count has rested as long as its last count took.
     time.sleep(max(0.0, recount._rested_at - time.monotonic()))
     changed = time.perf_counter()
-    edit(intervention, kind)
+    edit(intervention, kind, original_date)
     time.sleep(wait)
     seconds = first_view(client, url)
     recount.wait(timeout=600)
@@ -89,6 +87,7 @@ def main():
 
     recount.serve()
     intervention = Intervention.objects.published().order_by("pk").first()
+    original_date = intervention.date
     total = Intervention.objects.published().count()
     in_french = Client()
     in_french.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
@@ -104,8 +103,8 @@ def main():
     rows = []
     for name, client, url in pages:
         for wait in waits:
-            off, _ = trial(client, intervention, url, wait, background=False, kind=args.edit)
-            on, counted = trial(client, intervention, url, wait, background=True, kind=args.edit)
+            off, _ = trial(client, intervention, url, wait, False, args.edit, original_date)
+            on, counted = trial(client, intervention, url, wait, True, args.edit, original_date)
             rows.append((name, wait, off, on, counted))
             print(
                 f"{name:14s} {wait:5.0f} s after: without {off:7.2f} s, with {on:7.2f} s (count ended {counted:.1f} s)"

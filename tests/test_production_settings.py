@@ -1,15 +1,12 @@
 """With DEBUG off the settings refuse to start half-configured, and Django's deploy checks find nothing."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.commands import manage
+
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-checks-0123456789abcdefghijklmnop",
@@ -21,16 +18,6 @@ SHOW_SETTINGS = (
     "'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', 'SECURE_PROXY_SSL_HEADER', 'X_FRAME_OPTIONS', 'CACHES', "
     "'DATABASES', 'ADMIN_PATH']}, default=str))"
 )
-
-
-def manage(*args, **env):
-    # The browser tests allow sync ORM calls from Playwright's event loop; a deployment never does.
-    test_only = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {key: value for key, value in os.environ.items() if key not in test_only}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
-    )
 
 
 def production_settings(**env):

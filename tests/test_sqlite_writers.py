@@ -6,26 +6,22 @@ project's own connection settings, as `make run` does.
 """
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from tests.commands import manage
+
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's settings only")
 
-ROOT = Path(__file__).resolve().parent.parent
 # Run by `manage.py shell` on a migrated database file: an archive export paused part-way, while a curator saves.
 EXPORT_WHILE_SAVING = """
 import io, json, threading, time
 from backup.archive import export_archive
-from interventions.models import Organisation
 from tests.factories import OrganisationFactory
 
 OrganisationFactory(name="Before the export")
@@ -128,21 +124,15 @@ def test_a_save_reaches_the_disk_before_it_is_answered(database_file):
 
 
 def test_an_archive_export_does_not_hold_up_a_curators_save(tmp_path):
-    environment = {
-        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+    database = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}",
         "DB_SQLITE_TIMEOUT": "3",  # A save held up by the export fails after this long.
     }
-
-    def manage(*args):
-        result = subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    manage("migrate", "--verbosity", "0")
-    report = json.loads(manage("shell", "-c", EXPORT_WHILE_SAVING).strip().splitlines()[-1])
+    migrated = manage("migrate", "--verbosity", "0", **database)
+    assert migrated.returncode == 0, migrated.stderr
+    exported = manage("shell", "-c", EXPORT_WHILE_SAVING, **database)
+    assert exported.returncode == 0, exported.stderr
+    report = json.loads(exported.stdout.strip().splitlines()[-1])
 
     assert report["outcome"] == "saved"
     assert report["waited"] < 2
