@@ -10,9 +10,9 @@ change it made commits, in a thread of its own:
   took before the next, so curators saving every few seconds keep it busy half the time at most;
 - a change that rolls back asks for nothing; a count that fails leaves the counting to the next visitor, as before.
 
-The snapshot is stored in the database, so every process finds it. The home page's counts, the theme tree, the
-organisation list's counts and the sitemaps' are kept in the cache (snapshot.kept): shared by every server with
-CACHE_URL, otherwise warmed in the process that made the change only.
+The snapshot is stored in the database, so every process finds it; it holds the organisation list's letters and
+counts too. The home page's counts, the theme tree and the sitemaps' are kept in the cache (snapshot.kept): shared
+by every server with CACHE_URL, otherwise warmed in the process that made the change only.
 
 Only processes that serve visitors count (config/wsgi.py and config/asgi.py call serve()): a management command
 would count for a cache that ends with it, and tests count when they ask to.
@@ -90,16 +90,15 @@ def wait(timeout: float = 30.0) -> bool:
 
 
 def warm():
-    """Count what whole-archive pages show: the unfiltered list's snapshot, the home page's counts and charts'
-    rows, the theme tree, the organisation list's initials and count (all but the first kept once for every
+    """Count what whole-archive pages show: the unfiltered list's snapshot (which holds the organisation list's
+    initials and counts too), the home page's counts and charts' rows, the theme tree (both kept once for every
     language), and last, since only crawlers read them, the sitemaps' counts and latest dates."""
     from .sitemaps import warm_sitemaps
     from .snapshot import unfiltered_snapshot
-    from .views import kept_home_counts, kept_theme_tree, organisation_list_counts
+    from .views import kept_home_counts, kept_theme_tree
 
     # The pages' own kept values, under the keys the pages read.
     unfiltered_snapshot()
     kept_home_counts()
     kept_theme_tree()
-    organisation_list_counts()
     warm_sitemaps()

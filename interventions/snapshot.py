@@ -21,6 +21,7 @@ The protocol keeps a snapshot from ever showing a count that includes a draft:
 
 import datetime
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr, Upper
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -103,6 +104,31 @@ def _per_year(per_day) -> list[list]:
     return [[year, years[year]] for year in sorted(years)]
 
 
+# An organisation's initial, as the organisation list offers it to pick by.
+ORGANISATION_INITIAL = Upper(Substr("name", 1, 1))
+
+
+def _organisation_initials(public_pks) -> list[list]:
+    """[type, initial, number of public organisations of that type and initial], for the public organisations
+    whose primary keys are given. Reading every organisation's row and keeping the public ones took 0.01 s at 100k
+    interventions, where asking the database which organisations are public again took 0.11 s (2.9 s at 1M)."""
+    rows = Organisation.objects.order_by().values_list("pk", "type", ORGANISATION_INITIAL)
+    per_initial = Counter((kind, initial) for pk, kind, initial in rows if pk in public_pks)
+    return [[kind, initial, n] for (kind, initial), n in sorted(per_initial.items())]
+
+
+def _count_organisation_initials() -> list[list]:
+    """_organisation_initials() of Organisation.objects.public(), counted by the database."""
+    rows = (
+        Organisation.objects.public()
+        .order_by()
+        .annotate(initial=ORGANISATION_INITIAL)
+        .values_list("type", "initial")
+        .annotate(n=Count("pk"))
+    )
+    return [[kind, initial, n] for kind, initial, n in sorted(rows)]
+
+
 def compute(version: int, now) -> FacetSnapshot:
     # facets.py reads snapshots, and a snapshot is counted by the same code as any other list.
     from .facets import FACET_NAMES, build_facets, count_results
@@ -134,6 +160,7 @@ def compute(version: int, now) -> FacetSnapshot:
         pages=_anchors(per_day),
         theme_counts=theme_counts.to_json(),
         public_organisations=public_organisations,
+        organisation_initials=_organisation_initials(counts["organisation"].keys()),
         year_counts=_per_year(per_day),
         type_counts=[[organisation_type, n] for organisation_type, n in counts["type"].items()],
     )
@@ -182,6 +209,14 @@ def public_organisation_count(*, renew: bool = True) -> int:
     """Organisations that delivered or co-sponsored a public intervention (Organisation.objects.public())."""
     snapshot = _kept_snapshot(renew)
     return snapshot.public_organisations if snapshot else Organisation.objects.public().count()
+
+
+def public_organisation_initials(*, renew: bool = True) -> list[tuple[str, str, int]]:
+    """(type, initial, number) of the public organisations: how many of each type have names starting with each
+    initial (ORGANISATION_INITIAL), sorted."""
+    snapshot = _kept_snapshot(renew)
+    rows = snapshot.organisation_initials if snapshot else _count_organisation_initials()
+    return [(kind, initial, n) for kind, initial, n in rows]
 
 
 def public_counts_per_year(*, renew: bool = True) -> list[tuple[int, int]]:

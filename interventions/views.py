@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.db.models.functions import Substr, Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,6 +36,7 @@ from .snapshot import (
     public_counts_per_year,
     public_intervention_count,
     public_organisation_count,
+    public_organisation_initials,
     public_theme_counts,
     seek,
 )
@@ -306,23 +306,22 @@ def public_organisations(organisation_type: str = "", letter: str = ""):
 
 
 def organisation_list_counts(organisation_type: str = "", letter: str = "") -> dict:
-    """The initials of the public organisations of a type, and how many the list of that type and letter holds.
-    Which organisations are public depends on every public intervention (2.9 s at 1M), so these are kept per change
-    to the archive, once for every language; the unfiltered list's are counted again after each change
-    (recount.py)."""
-
-    def count():
-        initials = public_organisations(organisation_type).order_by().annotate(initial=Upper(Substr("name", 1, 1)))
-        return {
-            "letters": sorted(set(initials.values_list("initial", flat=True))),
-            "count": public_organisations(organisation_type, letter).count()
-            if organisation_type or letter
-            else public_organisation_count(),
-        }
-
-    # The letter is any one character a visitor typed: its code point keeps the cache key plain.
-    key = f"organisations:{organisation_type}:{ord(letter) if letter else ''}"
-    return kept(key, count, renew=True, per_language=False)
+    """The initials of the public organisations of a type (all types if none), and how many the list of that type
+    and letter holds. Which organisations are public depends on every public intervention (2.9 s at 1M), so the
+    unfiltered list's snapshot keeps each type's initials and their counts (counted again in the background after
+    each change, recount.py); a letter's count is kept per change, once for every language."""
+    initials = [
+        (initial, n)
+        for kind, initial, n in public_organisation_initials()
+        if not organisation_type or kind == organisation_type
+    ]
+    if letter:
+        # Counted as the list filters, not read from the initials: the database's and Python's upper case differ.
+        key = f"organisations:{organisation_type}:{ord(letter)}"  # the letter's code point keeps the key plain
+        count = kept(key, public_organisations(organisation_type, letter).count, renew=True, per_language=False)
+    else:
+        count = sum(n for _initial, n in initials)
+    return {"letters": sorted({initial for initial, _n in initials}), "count": count}
 
 
 class OrganisationListView(ForgivingPaginationMixin, ListView):

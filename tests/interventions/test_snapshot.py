@@ -415,6 +415,71 @@ def test_the_snapshot_counts_exactly_the_public_organisations(client):
     assert response.context["paginator"].count == 3
 
 
+def public_organisations_of_every_kind():
+    """Organisations that deliver or back public interventions, and two that only drafts know."""
+    ngo, network = Organisation.Type.NGO, Organisation.Type.NETWORK
+    InterventionFactory(
+        organisation=OrganisationFactory(name="Anti-Slavery International", type=ngo),
+        on_behalf_of=[OrganisationFactory(name="amnesty", type=ngo), OrganisationFactory(name="GAATW", type=network)],
+    )
+    InterventionFactory(organisation=OrganisationFactory(name="ECPAT", type=ngo))
+    InterventionFactory(organisation=OrganisationFactory(name="Drafts only", type=network), status="draft")
+    InterventionFactory(on_behalf_of=[OrganisationFactory(name="Backing a draft", type=ngo)], status="draft")
+
+
+def organisation_list(client, query=""):
+    response = client.get(f"{reverse('interventions:organisation-list')}?{query}")
+    assert response.status_code == 200
+    return response.context
+
+
+def test_the_snapshot_keeps_the_public_organisations_initials_per_type(client):
+    public_organisations_of_every_kind()
+    list_page(client)
+
+    expected = [["network", "G", 1], ["ngo", "A", 2], ["ngo", "E", 1]]
+    assert FacetSnapshot.objects.get().organisation_initials == expected
+    # What the database counts when it is asked which organisations are public.
+    assert [list(row) for row in snapshot.public_organisation_initials(renew=False)] == expected
+
+
+def test_the_organisation_lists_letters_and_counts_per_type_come_from_the_snapshot(client):
+    public_organisations_of_every_kind()
+    list_page(client)
+
+    with CaptureQueriesContext(connection) as queries:
+        every_type, networks, ngos = (organisation_list(client, query) for query in ("", "type=network", "type=ngo"))
+
+    assert (every_type["letters"], every_type["paginator"].count) == (["A", "E", "G"], 4)
+    assert (networks["letters"], networks["paginator"].count) == (["G"], 1)
+    assert (ngos["letters"], ngos["paginator"].count) == (["A", "E"], 3)
+    assert not [query for query in queries.captured_queries if "SUBSTR" in query["sql"].upper()]
+
+
+def test_a_letters_count_on_the_organisation_list_is_what_the_list_holds(client):
+    public_organisations_of_every_kind()
+    list_page(client)
+
+    page = organisation_list(client, "type=ngo&letter=a")
+
+    assert {organisation.name for organisation in page["object_list"]} == {"amnesty", "Anti-Slavery International"}
+    assert (page["letters"], page["paginator"].count) == (["A", "E"], 2)
+
+
+def test_without_kept_counts_the_organisation_list_counts_the_same(client, settings):
+    public_organisations_of_every_kind()
+    settings.ARCHIVE_FACET_SNAPSHOT_SECONDS = 0
+
+    pages = [organisation_list(client, query) for query in ("", "type=network", "type=ngo&letter=a")]
+
+    assert [(page["letters"], page["paginator"].count) for page in pages] == [
+        (["A", "E", "G"], 4),
+        (["G"], 1),
+        (["A", "E"], 2),
+    ]
+    assert not FacetSnapshot.objects.exists()
+
+
 def test_the_home_page_reads_its_totals_from_the_lists_snapshot(client):
     InterventionFactory.create_batch(2)
     list_page(client)
