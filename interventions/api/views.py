@@ -19,7 +19,7 @@ from hearings.models import Hearing, Recording, Session
 from ..facets import count_list
 from ..filters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InterventionFilter
 from ..models import Intervention, Organisation, Theme
-from ..snapshot import kept
+from ..snapshot import public_organisation_count
 from ..views import paginate_as_the_list
 from . import serializers
 from .renderers import EscapedJSONRenderer
@@ -83,17 +83,18 @@ class SessionViewSet(ReadOnlyViewSet):
     serializer_class = serializers.SessionSerializer
 
 
-class KeptCountPaginator(DjangoPaginator):
-    """Counts its (unfiltered) list once per change to the archive: which organisations are public depends on every
-    public intervention, 1.3 s to count at a million of them, for each page a client asked for."""
+class PublicOrganisationsPaginator(DjangoPaginator):
+    """Reads how many organisations are public from the unfiltered list's snapshot, which knows it: which are public
+    depends on every public intervention, 1.3 s to count at a million of them, for each page a client asked for.
+    Counted now only while no snapshot is kept (the list's next visitor, or the background count, makes one)."""
 
     @cached_property
     def count(self):
-        return kept(f"api-count:{self.object_list.model._meta.label}", self.object_list.count)
+        return public_organisation_count(renew=False)
 
 
-class KeptCountPagination(Pagination):
-    django_paginator_class = KeptCountPaginator
+class PublicOrganisationsPagination(Pagination):
+    django_paginator_class = PublicOrganisationsPaginator
 
 
 class OrganisationViewSet(ReadOnlyViewSet):
@@ -101,7 +102,7 @@ class OrganisationViewSet(ReadOnlyViewSet):
 
     queryset = Organisation.objects.public().order_by("name", "pk")
     serializer_class = serializers.OrganisationSerializer
-    pagination_class = KeptCountPagination
+    pagination_class = PublicOrganisationsPagination
 
 
 class ThemeViewSet(ReadOnlyViewSet):

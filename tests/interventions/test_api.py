@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from interventions.models import FacetSnapshot, Organisation
 from tests.factories import InterventionFactory, OrganisationFactory
 from tests.interventions.conftest import QUERIES, html_list_ids
 
@@ -175,18 +176,24 @@ def test_list_query_count_does_not_grow_with_the_archive(client, varied_archive,
         client.get(url)
 
 
-def test_the_organisations_count_is_kept_until_the_archive_changes(client, varied_archive):
+def test_the_organisations_count_is_read_from_the_lists_snapshot(client, varied_archive):
     from interventions import snapshot
 
     url = reverse("api:organisation-list")
     snapshot.unfiltered_snapshot()  # as the first view of the list page after a change counts it
-    first = client.get(url).json()["count"]
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).json()["count"] == first
+        first = client.get(url).json()["count"]
+    assert first == Organisation.objects.public().count()
     assert not [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
     InterventionFactory(organisation=OrganisationFactory(name="Newly Public Org"))
     snapshot.unfiltered_snapshot()
     assert client.get(url).json()["count"] == first + 1
+
+
+def test_the_organisations_count_is_counted_while_no_snapshot_is_kept(client, varied_archive):
+    public = Organisation.objects.public().count()
+    assert client.get(reverse("api:organisation-list")).json()["count"] == public
+    assert not FacetSnapshot.objects.exists()
 
 
 @pytest.mark.parametrize("query", ["", "language=fr", "q=trafficking"])
