@@ -296,6 +296,15 @@ def test_co_sponsors_of_public_interventions_are_public():
     assert set(Organisation.objects.public()) == {intervention.organisation, co_sponsor}
 
 
+def test_co_sponsors_known_only_from_unpublished_interventions_stay_hidden():
+    tomorrow = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
+    hidden = OrganisationFactory.create_batch(3)
+    InterventionFactory(status=DRAFT, on_behalf_of=[hidden[0]])
+    InterventionFactory(hearing=HearingFactory(status=DRAFT), on_behalf_of=[hidden[1]])
+    InterventionFactory(publish_at=tomorrow, on_behalf_of=[hidden[2]])
+    assert not Organisation.objects.public().filter(pk__in=[organisation.pk for organisation in hidden]).exists()
+
+
 def test_organisation_counts_public_interventions_delivered_and_co_sponsored():
     organisation = OrganisationFactory()
     InterventionFactory(organisation=organisation)
