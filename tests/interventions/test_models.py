@@ -310,6 +310,8 @@ def test_organisation_counts_public_interventions_delivered_and_co_sponsored():
     InterventionFactory(organisation=organisation)
     InterventionFactory(organisation=organisation, status=DRAFT)
     InterventionFactory(on_behalf_of=[organisation])
+    InterventionFactory(on_behalf_of=[organisation], status=DRAFT)
+    InterventionFactory(on_behalf_of=[organisation], hearing=HearingFactory(status=DRAFT))
     # Listed as co-sponsor of its own statement: still one intervention.
     InterventionFactory(organisation=organisation, on_behalf_of=[organisation])
     counted = Organisation.objects.with_intervention_counts().get(pk=organisation.pk)
