@@ -335,7 +335,10 @@ class OrganisationListView(ForgivingPaginationMixin, ListView):
         organisation_type = request.GET.get("type", "")
         self.organisation_type = organisation_type if organisation_type in Organisation.Type.values else ""
         letter = request.GET.get("letter", "").strip()
-        self.letter = letter.upper() if len(letter) == 1 else ""
+        self.letter = ""
+        if len(letter) == 1:
+            # One character stays one: Python upper-cases "ß" to "SS", which the database's upper case never does.
+            self.letter = letter.upper() if len(letter.upper()) == 1 else letter
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -336,6 +336,14 @@ def test_organisation_list_filters_by_letter(client):
     assert 'href="?letter=R"' in page
 
 
+def test_organisation_list_filters_by_a_letter_python_upper_cases_to_two(client):
+    InterventionFactory(organisation=OrganisationFactory(name="ßtraße Initiative"))
+    InterventionFactory(organisation=OrganisationFactory(name="Grassroots Group"))
+    response = client.get(reverse("interventions:organisation-list"), {"letter": "ß"})
+    assert response.status_code == 200
+    assert [organisation.name for organisation in response.context["object_list"]] == ["ßtraße Initiative"]
+
+
 def test_organisation_detail_shows_its_facts(client):
     network = OrganisationFactory(name="Global Network", type=Organisation.Type.NETWORK)
     InterventionFactory(organisation=network)
