@@ -47,14 +47,14 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis://, rediss:// or unix://, not {url!r}.")
 
 
-def kept_pages_cache_from_url(url: str) -> dict:
-    """Kept pages (config/pagecache.py) in a store of their own: a crawler reading thousands of pages once each then
-    pushes out other pages, never the kept counts, which take seconds to recompute at a million interventions."""
+def kept_store_from_url(url: str, name: str, entries: int) -> dict:
+    """Kept pages (config/pagecache.py) and kept rows (interventions/rows.py) each in a store of their own: a crawler
+    reading thousands of pages once each then pushes out other pages, never the kept counts, which take seconds to
+    recompute at a million interventions, and a list's twenty rows never push out a page."""
     cache = cache_from_url(url)
     if cache["BACKEND"].endswith("LocMemCache"):
-        # 10-150 KB a page (an intervention's ~11 KB, a list's ~42 KB, a hearing's ~70 KB).
-        return {**cache, "LOCATION": "kept-pages", "OPTIONS": {"MAX_ENTRIES": env_int("KEPT_PAGES_PER_PROCESS", 500)}}
-    return {**cache, "KEY_PREFIX": "kept-pages"}
+        return {**cache, "LOCATION": name, "OPTIONS": {"MAX_ENTRIES": entries}}
+    return {**cache, "KEY_PREFIX": name}
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -176,7 +176,13 @@ else:
 EXPORT_STATEMENT_TIMEOUT_MS = env_int("EXPORT_STATEMENT_TIMEOUT_MS", 600_000)
 
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
-CACHES = {"default": cache_from_url(CACHE_URL), "pages": kept_pages_cache_from_url(CACHE_URL)}
+CACHES = {
+    "default": cache_from_url(CACHE_URL),
+    # 10-150 KB a page (an intervention's ~11 KB, a list's ~42 KB, a hearing's ~70 KB).
+    "pages": kept_store_from_url(CACHE_URL, "kept-pages", env_int("KEPT_PAGES_PER_PROCESS", 500)),
+    # ~1-1.5 KB a row.
+    "rows": kept_store_from_url(CACHE_URL, "kept-rows", env_int("KEPT_ROWS_PER_PROCESS", 20000)),
+}
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out address is refused before its password is checked.
@@ -240,6 +246,8 @@ ARCHIVE_RECOUNT_AFTER_CHANGES = env_bool(
 )
 # Whole public pages kept for visitors without a session, per archive version (config/pagecache.py).
 ARCHIVE_KEEP_PAGES = env_bool("ARCHIVE_KEEP_PAGES", True)
+# Each intervention's row in the lists, rendered once per archive version and kept (interventions/rows.py).
+ARCHIVE_KEEP_ROWS = env_bool("ARCHIVE_KEEP_ROWS", True)
 # What kept pages are named by: the archive's version token and how long it holds.
 ARCHIVE_STATE = "interventions.snapshot.archive_state"
 # English keeps day-month-year dates; French and Spanish use Django's own formats.

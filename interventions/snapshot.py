@@ -331,8 +331,8 @@ def archive_state(now=None) -> tuple[str, datetime.datetime] | None:
     """The archive's current version token and how long what it shows stays true: until the next embargo lifts
     and at most ARCHIVE_FACET_SNAPSHOT_SECONDS. None before the archive's first change (nothing to name it by).
 
-    This is what config.pagecache keeps whole pages under. One small query per request; the next embargo's end is
-    looked up once per version and process.
+    This is what config.pagecache keeps whole pages under, and rows.py the lists' rows. One small query per call;
+    the next embargo's end is looked up once per version and process.
     """
     now = now or timezone.now()
     token = ArchiveVersion.objects.filter(pk=1).values_list("token", flat=True).first()

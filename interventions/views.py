@@ -29,6 +29,7 @@ from .filters import (
     page_size_from,
 )
 from .models import Intervention, Organisation, Theme
+from .rows import kept_rows, render_rows
 from .search import SearchQueryError, icontains_condition, parse, titles_rank_first, with_snippets
 from .snapshot import (
     kept,
@@ -131,7 +132,12 @@ def public_rows_by_id(ids):
     return Intervention.objects.published().for_list().filter(pk__in=ids)
 
 
-def paginate_as_the_list(paginator, filterset, counted):
+def public_kept_rows(ids):
+    """The rows of a page of public interventions as the lists show them: kept, or read by id and rendered."""
+    return kept_rows(ids, public_rows_by_id)
+
+
+def paginate_as_the_list(paginator, filterset, counted, rows_by_id=public_rows_by_id):
     """What makes the intervention list's pages fast, for the list page and the API alike: the kept count, deep
     pages of the unfiltered list from the snapshot's anchors, a one-word search's title matches first, rows by id."""
     paginator.count = counted.total
@@ -140,16 +146,16 @@ def paginate_as_the_list(paginator, filterset, counted):
         paginator.seek = partial(seek, counted.snapshot)
     else:
         paginator.leading = filterset.leading_results()
-    paginator.rows_by_id = public_rows_by_id
+    paginator.rows_by_id = rows_by_id
     return paginator
 
 
 class PublicRowsById:
-    """Pages of public interventions chosen by filters, whose rows are read by id (public_rows_by_id)."""
+    """Pages of public interventions chosen by filters, shown as their kept rows (public_kept_rows)."""
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.rows_by_id = public_rows_by_id
+        paginator.rows_by_id = public_kept_rows
         return paginator
 
 
@@ -180,7 +186,9 @@ class InterventionListView(PublicRowsById, ForgivingPaginationMixin, FilterView)
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         if self.counted is not None:
-            paginate_as_the_list(paginator, self.filterset, self.counted)
+            # A search's rows show where each matched, so they are rendered for that search (get_context_data).
+            rows_by_id = public_rows_by_id if self.filterset.form.cleaned_data.get("q") else public_kept_rows
+            paginate_as_the_list(paginator, self.filterset, self.counted, rows_by_id)
         return paginator
 
     def wants_results_only(self) -> bool:
@@ -203,7 +211,7 @@ class InterventionListView(PublicRowsById, ForgivingPaginationMixin, FilterView)
         searching = bool(form.is_valid() and form.cleaned_data.get("q"))
         if searching:
             page = context["page_obj"]
-            page.object_list = with_snippets(page.object_list, form.cleaned_data["q"])
+            page.object_list = render_rows(with_snippets(page.object_list, form.cleaned_data["q"]))
         context.update(
             # The sidebar is not re-rendered for htmx, so its facets are not counted either.
             facets=self.counted.facets if self.counted else [],

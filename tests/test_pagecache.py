@@ -249,6 +249,7 @@ def test_reading_many_pages_never_pushes_out_the_kept_counts(client, archive, se
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": "small-counts", "OPTIONS": {"MAX_ENTRIES": 5}},
         "pages": {**settings.CACHES["pages"], "LOCATION": "small-pages", "OPTIONS": {"MAX_ENTRIES": 5}},
+        "rows": {**settings.CACHES["rows"], "LOCATION": "small-rows", "OPTIONS": {"MAX_ENTRIES": 5}},
     }
     settings.ARCHIVE_KEEP_PAGES = False
     home = reverse("interventions:home")

@@ -89,6 +89,15 @@ def test_kept_pages_have_a_store_of_their_own():
     assert redis["KEY_PREFIX"] == "kept-pages"
 
 
+def test_kept_rows_have_a_store_of_their_own():
+    rows = production_settings()["CACHES"]["rows"]
+    assert rows["BACKEND"].endswith("LocMemCache")
+    assert rows["LOCATION"] == "kept-rows"
+    redis = production_settings(CACHE_URL="redis://cache.internal:6379/1")["CACHES"]["rows"]
+    assert redis["LOCATION"] == "redis://cache.internal:6379/1"
+    assert redis["KEY_PREFIX"] == "kept-rows"
+
+
 def test_an_unknown_cache_url_is_refused():
     result = manage("check", **PRODUCTION, CACHE_URL="memcached://somewhere")
     assert "ImproperlyConfigured: CACHE_URL must start with" in result.stderr
